@@ -1,0 +1,94 @@
+// A loaded spec: its values as JSON, and where each value came from in the source file.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "mlarch/analyzer/diagnostic.hpp"
+#include "mlarch/analyzer/source.hpp"
+
+namespace mlarch {
+
+using Json = nlohmann::json;
+
+// Where a value sits: its key (for mapping entries) and the value itself.
+struct NodeLocation {
+  Position key;
+  Position value;
+};
+
+class Document {
+ public:
+  SourceFilePtr source;
+  Json root;
+  std::unordered_map<std::string, NodeLocation> locations;  // by JSON pointer ("" is the root)
+
+  const std::string& path() const { return source->path(); }
+  // The position of the value at `pointer`, or of its nearest ancestor that has one.
+  Position value_position(std::string_view pointer) const;
+  // The position of the key of the entry at `pointer` (of its value for sequence items), or of
+  // its nearest ancestor's key.
+  Position key_position(std::string_view pointer) const;
+  // The value at `pointer`, or nullptr.
+  const Json* find(std::string_view pointer) const;
+};
+
+struct LoadLimits {
+  std::size_t max_bytes = 32u << 20;   // larger files are refused, not parsed
+  int max_depth = 256;                 // deeper nesting is refused
+  std::size_t min_alias_budget = 100000;  // values that aliases may add beyond the parsed ones
+};
+
+// The result of loading: a document, or the input errors that prevented one.
+struct LoadResult {
+  std::optional<Document> document;
+  std::vector<Finding> errors;
+  SourceFilePtr source;  // set whenever the file could be read
+};
+
+// Input error codes.
+inline constexpr std::string_view kErrUnreadable = "E001";
+inline constexpr std::string_view kErrSyntax = "E002";
+inline constexpr std::string_view kErrDuplicateKey = "E003";
+inline constexpr std::string_view kErrSchema = "E004";
+inline constexpr std::string_view kErrReference = "E005";
+
+LoadResult load_document(const std::string& path, const LoadLimits& limits = {});
+LoadResult load_document_from_text(std::string path, std::string text, const LoadLimits& limits = {});
+
+// JSON pointer helpers (RFC 6901).
+std::string pointer_escape(std::string_view token);
+std::string pointer_append(std::string_view base, std::string_view token);
+std::string pointer_append(std::string_view base, std::size_t index);
+std::string pointer_parent(std::string_view pointer);
+
+// A finding-shaped input error at a position.
+Finding input_error(std::string_view code, const std::string& file, Position pos, std::string message,
+                    std::string help = {});
+
+}  // namespace mlarch
+
+namespace mlarch {
+
+// The spec element a pointer falls in: kind ("component", "model", "dataset", "flow",
+// "workload", "slo", "system", "hardware"), its id, and its own pointer.
+struct ElementRef {
+  std::string kind;
+  std::string id;
+  std::string pointer;
+  // e.g. "component 'gateway'", or "the spec" at the top level
+  std::string describe() const;
+};
+
+ElementRef element_at(const Document& doc, std::string_view pointer);
+
+// The tokens of a JSON pointer, unescaped.
+std::vector<std::string> pointer_tokens(std::string_view pointer);
+
+}  // namespace mlarch

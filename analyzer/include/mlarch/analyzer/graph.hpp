@@ -1,0 +1,40 @@
+// The Boost.Graph view of a System: components are vertices (same indices as
+// System::components), flows are edges (edge property: the flow's index).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include <boost/graph/adjacency_list.hpp>
+
+#include "mlarch/analyzer/model.hpp"
+
+namespace mlarch {
+
+class SystemGraph {
+ public:
+  struct FlowEdge {
+    std::size_t flow = 0;
+  };
+  using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, boost::no_property, FlowEdge>;
+  using Vertex = Graph::vertex_descriptor;
+
+  explicit SystemGraph(const System& system);
+
+  const Graph& graph() const { return graph_; }
+  const System& system() const { return *system_; }
+
+  std::vector<std::size_t> successors(std::size_t component) const;
+  std::vector<std::size_t> predecessors(std::size_t component) const;
+  // Indices of the flows leaving / entering a component.
+  std::vector<std::size_t> out_flows(std::size_t component) const;
+  std::vector<std::size_t> in_flows(std::size_t component) const;
+  // Components reachable from `component` by following flows (breadth-first), itself included.
+  std::vector<bool> reachable_from(std::size_t component) const;
+
+ private:
+  const System* system_;
+  Graph graph_;
+};
+
+}  // namespace mlarch

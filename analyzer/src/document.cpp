@@ -1,0 +1,585 @@
+// The spec loader: YAML or JSON text to a Document whose every value keeps its source position.
+// yaml-cpp's event API is used rather than YAML::Node so that positions, duplicate keys, alias
+// expansion and nesting depth are all under our control (yaml-cpp accepts duplicates silently
+// and shares aliased nodes, which hides alias bombs until something walks them).
+#include "mlarch/analyzer/document.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <system_error>
+#include <unordered_set>
+
+#include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+namespace mlarch {
+
+Finding input_error(std::string_view code, const std::string& file, Position pos, std::string message,
+                    std::string help) {
+  Finding f;
+  f.rule = std::string(code);
+  f.severity = Severity::error;
+  f.message = std::move(message);
+  f.file = file;
+  f.position = pos;
+  f.help = std::move(help);
+  return f;
+}
+
+std::string pointer_escape(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+std::string pointer_append(std::string_view base, std::string_view token) {
+  std::string out(base);
+  out += '/';
+  out += pointer_escape(token);
+  return out;
+}
+
+std::string pointer_append(std::string_view base, std::size_t index) {
+  std::string out(base);
+  out += '/';
+  out += std::to_string(index);
+  return out;
+}
+
+std::string pointer_parent(std::string_view pointer) {
+  auto slash = pointer.rfind('/');
+  if (slash == std::string_view::npos) return {};
+  return std::string(pointer.substr(0, slash));
+}
+
+namespace {
+
+const NodeLocation* nearest_location(const Document& doc, std::string_view pointer) {
+  std::string p(pointer);
+  while (true) {
+    auto it = doc.locations.find(p);
+    if (it != doc.locations.end()) return &it->second;
+    if (p.empty()) return nullptr;
+    p = pointer_parent(p);
+  }
+}
+
+}  // namespace
+
+Position Document::value_position(std::string_view pointer) const {
+  const NodeLocation* loc = nearest_location(*this, pointer);
+  return loc ? loc->value : Position{1, 1};
+}
+
+Position Document::key_position(std::string_view pointer) const {
+  const NodeLocation* loc = nearest_location(*this, pointer);
+  return loc ? loc->key : Position{1, 1};
+}
+
+const Json* Document::find(std::string_view pointer) const {
+  const Json* node = &root;
+  for (const auto& token : pointer_tokens(pointer)) {
+    if (node->is_object()) {
+      auto it = node->find(token);
+      if (it == node->end()) return nullptr;
+      node = &*it;
+    } else if (node->is_array()) {
+      std::size_t index = 0;
+      auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
+      if (ec != std::errc() || ptr != token.data() + token.size() || index >= node->size()) return nullptr;
+      node = &(*node)[index];
+    } else {
+      return nullptr;
+    }
+  }
+  return node;
+}
+
+std::vector<std::string> pointer_tokens(std::string_view pointer) {
+  std::vector<std::string> tokens;
+  std::size_t pos = 0;
+  while (pos < pointer.size()) {
+    std::size_t next = pointer.find('/', pos + 1);
+    std::string_view raw = pointer.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
+    std::string token;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '~' && i + 1 < raw.size()) {
+        token += raw[i + 1] == '1' ? '/' : '~';
+        ++i;
+      } else {
+        token += raw[i];
+      }
+    }
+    tokens.push_back(std::move(token));
+    if (next == std::string_view::npos) break;
+    pos = next;
+  }
+  return tokens;
+}
+
+std::string ElementRef::describe() const {
+  if (kind.empty()) return "the spec";
+  if (kind == "system") return "the system";
+  return fmt::format("{} '{}'", kind, id);
+}
+
+ElementRef element_at(const Document& doc, std::string_view pointer) {
+  auto tokens = pointer_tokens(pointer);
+  ElementRef ref;
+  if (tokens.empty()) return ref;
+  const std::string& section = tokens[0];
+  if (section == "system") {
+    const Json* name = doc.find("/system/name");
+    return ElementRef{"system", name && name->is_string() ? name->get<std::string>() : "system", "/system"};
+  }
+  if (tokens.size() < 2) return ref;
+  ref.pointer = pointer_append(pointer_append("", section), tokens[1]);
+  if (section == "components" || section == "models" || section == "datasets" || section == "hardware") {
+    ref.kind = section == "hardware" ? "instance type" : section.substr(0, section.size() - 1);
+    ref.id = tokens[1];
+    return ref;
+  }
+  const Json* item = doc.find(ref.pointer);
+  if (section == "flows") {
+    ref.kind = "flow";
+    if (item && item->is_object() && item->contains("from") && item->contains("to") && (*item)["from"].is_string() &&
+        (*item)["to"].is_string())
+      ref.id = (*item)["from"].get<std::string>() + "->" + (*item)["to"].get<std::string>();
+    else
+      ref.id = "#" + tokens[1];
+    return ref;
+  }
+  if (section == "workloads" || section == "slos") {
+    ref.kind = section.substr(0, section.size() - 1);
+    const char* name_key = section == "workloads" ? "name" : "workload";
+    if (item && item->is_object() && item->contains(name_key) && (*item)[name_key].is_string())
+      ref.id = (*item)[name_key].get<std::string>();
+    else
+      ref.id = "#" + tokens[1];
+    return ref;
+  }
+  return ElementRef{};
+}
+
+namespace {
+
+Position to_position(const YAML::Mark& mark) {
+  if (mark.is_null()) return {1, 1};
+  return {mark.line + 1, mark.column + 1};
+}
+
+// Where the first byte that is not valid UTF-8 (or a NUL) sits, if any.
+struct EncodingProblem {
+  std::size_t offset;
+  std::string what;
+};
+
+std::optional<EncodingProblem> check_encoding(std::string_view text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      if (c == 0) return EncodingProblem{i, "a NUL byte (is this a binary file?)"};
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned min = 0;
+    unsigned cp = 0;
+    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1Fu; min = 0x80; }
+    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0Fu; min = 0x800; }
+    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07u; min = 0x10000; }
+    else return EncodingProblem{i, fmt::format("byte 0x{:02x}, which is not valid UTF-8", c)};
+    if (i + len > n) return EncodingProblem{i, "a truncated UTF-8 sequence"};
+    for (std::size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return EncodingProblem{i, fmt::format("byte 0x{:02x}, which is not valid UTF-8", c)};
+      cp = (cp << 6) | (s[i + k] & 0x3Fu);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return EncodingProblem{i, "an invalid UTF-8 sequence"};
+    i += len;
+  }
+  return std::nullopt;
+}
+
+Position offset_position(std::string_view text, std::size_t offset) {
+  Position p{1, 1};
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+// Resolves a plain scalar as the YAML 1.2 core schema does. Unlike YAML 1.1 (and yaml-cpp's own
+// conversions), `yes`, `no`, `on` and `off` stay strings: no "Norway problem".
+Json resolve_plain_scalar(const std::string& v) {
+  if (v.empty() || v == "~" || v == "null" || v == "Null" || v == "NULL") return nullptr;
+  if (v == "true" || v == "True" || v == "TRUE") return true;
+  if (v == "false" || v == "False" || v == "FALSE") return false;
+  const char* b = v.data();
+  const char* e = v.data() + v.size();
+  const char* digits = b;
+  if (*digits == '-' || *digits == '+') ++digits;
+  if (digits < e && std::isdigit(static_cast<unsigned char>(*digits))) {
+    bool all_digits = true;
+    for (const char* p = digits; p < e; ++p) all_digits = all_digits && std::isdigit(static_cast<unsigned char>(*p));
+    if (all_digits) {
+      std::int64_t i = 0;
+      auto [ptr, ec] = std::from_chars(digits, e, i);
+      if (ec == std::errc() && ptr == e) return (*b == '-') ? -i : i;
+      // Too large for an integer: falls through to a float.
+    }
+  }
+  // Floats: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? and the special values.
+  if (v == ".inf" || v == "+.inf" || v == ".Inf" || v == "+.Inf" || v == ".INF" || v == "+.INF")
+    return std::numeric_limits<double>::infinity();
+  if (v == "-.inf" || v == "-.Inf" || v == "-.INF") return -std::numeric_limits<double>::infinity();
+  {
+    const char* p = digits;
+    bool mantissa = false;
+    while (p < e && std::isdigit(static_cast<unsigned char>(*p))) { ++p; mantissa = true; }
+    if (p < e && *p == '.') {
+      ++p;
+      while (p < e && std::isdigit(static_cast<unsigned char>(*p))) { ++p; mantissa = true; }
+    }
+    bool ok = mantissa;
+    if (ok && p < e && (*p == 'e' || *p == 'E')) {
+      ++p;
+      if (p < e && (*p == '-' || *p == '+')) ++p;
+      bool exp = false;
+      while (p < e && std::isdigit(static_cast<unsigned char>(*p))) { ++p; exp = true; }
+      ok = exp;
+    }
+    if (ok && p == e) {
+      double d = 0;
+      auto [ptr, ec] = std::from_chars(b + (*b == '+' ? 1 : 0), e, d);
+      if (ec == std::errc() && ptr == e && std::isfinite(d)) return d;
+    }
+  }
+  return v;
+}
+
+struct LoadAbort {
+  Finding error;
+};
+
+class Builder final : public YAML::EventHandler {
+ public:
+  Builder(Document& doc, std::vector<Finding>& errors, const LoadLimits& limits)
+      : doc_(doc), errors_(errors), limits_(limits) {}
+
+  std::size_t documents = 0;
+
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (++documents > 1)
+      abort_at(to_position(mark), kErrSyntax, "a spec file holds one YAML document, but a second one starts here",
+               "split the documents into separate files");
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { add_value(mark, nullptr, anchor, 1, true); }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      abort_at(to_position(mark), kErrSyntax, "alias refers to an unknown anchor");
+    }
+    std::size_t budget = std::max(limits_.min_alias_budget, parsed_values_);
+    if (alias_values_ + it->second.values > budget) {
+      abort_at(to_position(mark), kErrSyntax,
+               fmt::format("YAML aliases expand to more than {} values; refusing to expand further (an alias bomb?)",
+                           budget),
+               "write the repeated values out, or reuse fewer nested aliases");
+    }
+    alias_values_ += it->second.values;
+    add_value(mark, it->second.value, 0, it->second.values, false);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    Frame* parent = stack_.empty() ? nullptr : &stack_.back();
+    if (parent && parent->is_map && !parent->has_key) {
+      // A key. Only plain or quoted scalars make sense as keys in a spec.
+      parent->key = value;
+      parent->key_plain = tag == "?";
+      parent->key_pos = to_position(mark);
+      parent->has_key = true;
+      ++parsed_values_;
+      return;
+    }
+    Json v;
+    if (tag == "?") v = resolve_plain_scalar(value);
+    else if (tag == "tag:yaml.org,2002:int" || tag == "tag:yaml.org,2002:float" || tag == "tag:yaml.org,2002:bool" ||
+             tag == "tag:yaml.org,2002:null")
+      v = resolve_plain_scalar(value);
+    else v = value;
+    add_value(mark, std::move(v), anchor, 1, true);
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(mark, Json::array(), anchor, false);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(mark, Json::object(), anchor, true);
+  }
+  void OnMapEnd() override { close(); }
+
+  bool has_root() const { return root_set_; }
+
+ private:
+  struct Frame {
+    Json value;
+    bool is_map = false;
+    std::string pointer;
+    YAML::anchor_t anchor = 0;
+    std::size_t values_at_open = 0;
+    // Pending key of a mapping.
+    bool has_key = false;
+    bool key_plain = false;
+    std::string key;
+    Position key_pos;
+    std::unordered_map<std::string, Position> seen;  // key -> where it was first written
+    std::unordered_set<std::string> merged;          // keys that came from a `<<` merge
+  };
+  struct Anchored {
+    Json value;
+    std::size_t values = 1;
+  };
+
+  [[noreturn]] void abort_at(Position pos, std::string_view code, std::string message, std::string help = {}) {
+    throw LoadAbort{input_error(code, doc_.path(), pos, std::move(message), std::move(help))};
+  }
+
+  // The pointer and key position the next value will get.
+  std::pair<std::string, Position> next_slot(Position value_pos) {
+    if (stack_.empty()) return {"", value_pos};
+    Frame& parent = stack_.back();
+    if (parent.is_map) return {pointer_append(parent.pointer, parent.key), parent.key_pos};
+    return {pointer_append(parent.pointer, parent.value.size()), value_pos};
+  }
+
+  void open(const YAML::Mark& mark, Json empty, YAML::anchor_t anchor, bool is_map) {
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
+      abort_at(to_position(mark), kErrSyntax,
+               fmt::format("values are nested more than {} levels deep", limits_.max_depth),
+               "a spec never needs this depth; is the file generated by mistake?");
+    }
+    Position pos = to_position(mark);
+    auto [pointer, key_pos] = next_slot(pos);
+    if (!stack_.empty() && stack_.back().is_map && stack_.back().key == "<<" && stack_.back().key_plain) {
+      // A merge value written inline; handled like any other value when it closes.
+    }
+    doc_.locations[pointer] = NodeLocation{key_pos, pos};
+    Frame f;
+    f.value = std::move(empty);
+    f.is_map = is_map;
+    f.pointer = std::move(pointer);
+    f.anchor = anchor;
+    f.values_at_open = parsed_values_;
+    ++parsed_values_;
+    stack_.push_back(std::move(f));
+  }
+
+  void close() {
+    Frame f = std::move(stack_.back());
+    stack_.pop_back();
+    if (f.anchor != 0) anchors_[f.anchor] = Anchored{f.value, parsed_values_ - f.values_at_open};
+    place(std::move(f.value), f.pointer);
+  }
+
+  void add_value(const YAML::Mark& mark, Json v, YAML::anchor_t anchor, std::size_t values, bool parsed) {
+    Position pos = to_position(mark);
+    if (!stack_.empty() && stack_.back().is_map && !stack_.back().has_key) {
+      // An alias or null used as a key.
+      abort_at(pos, kErrSyntax, "mapping keys must be strings");
+    }
+    auto [pointer, key_pos] = next_slot(pos);
+    if (v.is_null() && !stack_.empty() && stack_.back().is_map) pos = key_pos;  // an empty value: point at its key
+    doc_.locations[pointer] = NodeLocation{key_pos, pos};
+    if (parsed) parsed_values_ += values;
+    if (anchor != 0) anchors_[anchor] = Anchored{v, values};
+    place(std::move(v), pointer);
+  }
+
+  void place(Json v, const std::string& pointer) {
+    if (stack_.empty()) {
+      doc_.root = std::move(v);
+      root_set_ = true;
+      return;
+    }
+    Frame& parent = stack_.back();
+    if (!parent.is_map) {
+      parent.value.push_back(std::move(v));
+      return;
+    }
+    parent.has_key = false;
+    if (parent.key == "<<" && parent.key_plain) {
+      merge_into(parent, v);
+      return;
+    }
+    auto [it, inserted] = parent.seen.emplace(parent.key, parent.key_pos);
+    if (!inserted) {
+      if (parent.merged.erase(parent.key) == 0) {
+        errors_.push_back(input_error(
+            kErrDuplicateKey, doc_.path(), parent.key_pos,
+            fmt::format("duplicate key '{}'; it is already defined at line {}", parent.key, it->second.line),
+            "remove one of the two entries: YAML keeps only one of them, silently"));
+      }
+      it->second = parent.key_pos;
+    }
+    parent.value[parent.key] = std::move(v);
+    (void)pointer;
+  }
+
+  // YAML merge keys: `<<: *defaults` (or a list of them) copies entries not written explicitly.
+  void merge_into(Frame& parent, const Json& v) {
+    auto merge_one = [&](const Json& m) {
+      if (!m.is_object()) abort_at(parent.key_pos, kErrSyntax, "a merge key (<<) takes a mapping or a list of mappings");
+      for (auto it = m.begin(); it != m.end(); ++it) {
+        if (parent.seen.count(it.key())) continue;
+        parent.value[it.key()] = it.value();
+        parent.seen.emplace(it.key(), parent.key_pos);
+        parent.merged.insert(it.key());
+        doc_.locations.emplace(pointer_append(parent.pointer, it.key()), NodeLocation{parent.key_pos, parent.key_pos});
+      }
+    };
+    if (v.is_array()) {
+      for (const auto& m : v) merge_one(m);
+    } else {
+      merge_one(v);
+    }
+  }
+
+  Document& doc_;
+  std::vector<Finding>& errors_;
+  const LoadLimits& limits_;
+  std::vector<Frame> stack_;
+  std::unordered_map<YAML::anchor_t, Anchored> anchors_;
+  std::size_t parsed_values_ = 0;
+  std::size_t alias_values_ = 0;
+  bool root_set_ = false;
+};
+
+std::string clean_yaml_message(std::string msg) {
+  if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
+  while (!msg.empty() && (msg.back() == '.' || msg.back() == ' ')) msg.pop_back();
+  return msg;
+}
+
+}  // namespace
+
+LoadResult load_document_from_text(std::string path, std::string text, const LoadLimits& limits) {
+  LoadResult result;
+  if (text.size() > limits.max_bytes) {
+    result.errors.push_back(input_error(
+        kErrUnreadable, path, {},
+        fmt::format("file is {:.1f} MiB; specs larger than {} MiB are refused",
+                    static_cast<double>(text.size()) / (1024.0 * 1024.0), limits.max_bytes >> 20),
+        "split the spec, or check that this is the file you meant"));
+    return result;
+  }
+  // A UTF-8 byte-order mark is allowed and skipped.
+  if (text.size() >= 3 && text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  if (auto problem = check_encoding(text)) {
+    Position pos = offset_position(text, problem->offset);
+    result.errors.push_back(input_error(kErrUnreadable, path, pos,
+                                        fmt::format("file is not UTF-8 text: found {}", problem->what),
+                                        "specs are YAML or JSON files encoded in UTF-8"));
+    return result;
+  }
+  auto source = std::make_shared<SourceFile>(path, std::move(text));
+  result.source = source;
+
+  Document doc;
+  doc.source = source;
+  std::vector<Finding> errors;
+  std::istringstream in(source->text());
+  Builder builder(doc, errors, limits);
+  try {
+    YAML::Parser parser(in);
+    while (parser.HandleNextDocument(builder)) {
+    }
+  } catch (const LoadAbort& abort) {
+    result.errors.push_back(abort.error);
+    return result;
+  } catch (const YAML::Exception& e) {
+    Position pos = to_position(e.mark);
+    std::string msg = clean_yaml_message(e.msg);
+    if (dynamic_cast<const YAML::DeepRecursion*>(&e)) msg = "values are nested too deeply for the YAML parser";
+    result.errors.push_back(input_error(kErrSyntax, path, pos, "malformed YAML: " + msg));
+    return result;
+  }
+  if (!builder.has_root() || doc.root.is_null()) {
+    result.errors.push_back(input_error(kErrSyntax, path, {1, 1}, "the spec is empty",
+                                        "a spec is a mapping that starts with `mlarch: 1`"));
+    return result;
+  }
+  if (!errors.empty()) {
+    result.errors = std::move(errors);
+    return result;
+  }
+  result.document = std::move(doc);
+  return result;
+}
+
+LoadResult load_document(const std::string& path, const LoadLimits& limits) {
+  LoadResult result;
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    result.errors.push_back(input_error(kErrUnreadable, path, {}, "is a directory, not a spec file"));
+    return result;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    result.errors.push_back(input_error(kErrUnreadable, path, {},
+                                        fmt::format("cannot read file: {}", std::generic_category().message(errno))));
+    return result;
+  }
+  in.seekg(0, std::ios::end);
+  auto size = in.tellg();
+  if (size < 0) {
+    result.errors.push_back(input_error(kErrUnreadable, path, {}, "cannot read file"));
+    return result;
+  }
+  if (static_cast<std::size_t>(size) > limits.max_bytes) {
+    result.errors.push_back(input_error(
+        kErrUnreadable, path, {},
+        fmt::format("file is {:.1f} MiB; specs larger than {} MiB are refused",
+                    static_cast<double>(size) / (1024.0 * 1024.0), limits.max_bytes >> 20),
+        "split the spec, or check that this is the file you meant"));
+    return result;
+  }
+  in.seekg(0);
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), size);
+  if (!in) {
+    result.errors.push_back(input_error(kErrUnreadable, path, {}, "cannot read file"));
+    return result;
+  }
+  return load_document_from_text(path, std::move(text), limits);
+}
+
+}  // namespace mlarch

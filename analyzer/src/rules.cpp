@@ -1,0 +1,198 @@
+// The rule catalog and the engine that runs it over one document.
+#include "mlarch/analyzer/rules.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "mlarch/analyzer/condition.hpp"
+#include "mlarch/analyzer/embedded.hpp"
+#include "mlarch/analyzer/graph.hpp"
+#include "mlarch/analyzer/model.hpp"
+#include "mlarch/analyzer/schema.hpp"
+
+namespace mlarch {
+
+namespace {
+
+std::string first_sentence(std::string_view text) {
+  std::string s(text);
+  std::replace(s.begin(), s.end(), '\n', ' ');
+  auto dot = s.find(". ");
+  if (dot != std::string::npos) s = s.substr(0, dot + 1);
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  return s;
+}
+
+const SchemaValidator& rule_schema() {
+  static const SchemaValidator validator(Json::parse(embedded_file("schemas/rule.schema.json")));
+  return validator;
+}
+
+}  // namespace
+
+const Rule* Catalog::find(std::string_view id) const {
+  for (const auto& r : rules_)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+Catalog Catalog::parse(std::span<const std::pair<std::string, std::string>> files, std::vector<Finding>& errors) {
+  Catalog catalog;
+  for (const auto& [path, text] : files) {
+    LoadResult loaded = load_document_from_text(path, text);
+    if (!loaded.document) {
+      errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
+      continue;
+    }
+    const Document& doc = *loaded.document;
+    auto schema_errors = rule_schema().validate(doc);
+    if (!schema_errors.empty()) {
+      errors.insert(errors.end(), schema_errors.begin(), schema_errors.end());
+      continue;
+    }
+    const Json& j = doc.root;
+    Rule r;
+    r.id = j["id"];
+    r.name = j["name"];
+    r.title = j["title"];
+    r.category = *parse_category(j["category"].get<std::string>());
+    r.severity = *parse_severity(j["severity"].get<std::string>());
+    r.remediation = j["remediation"];
+    r.what = j["docs"]["what"];
+    r.why = j["docs"]["why"];
+    r.example = j["docs"]["example"];
+    r.fix = j["docs"]["fix"];
+    for (const auto& ref : j["references"])
+      r.references.push_back({ref["source"], ref.value("id", ""), ref.value("url", "")});
+    r.frameworks = j["frameworks"].get<std::vector<std::string>>();
+    if (j.contains("tags")) r.tags = j["tags"].get<std::vector<std::string>>();
+    r.security_severity = j.value("security_severity", "");
+    std::string engine = j["engine"];
+    r.engine = engine == "native" ? RuleEngine::native : engine == "meta" ? RuleEngine::meta : RuleEngine::declarative;
+    auto slash = path.rfind('/');
+    r.folder = slash == std::string::npos ? path : path.substr(0, slash);
+    if (r.engine == RuleEngine::declarative) {
+      r.check = j["check"];
+      for (const char* key : {"where", "require"}) {
+        if (!r.check.contains(key)) continue;
+        if (auto problem = check_condition(r.check[key]); !problem.empty()) {
+          Finding f = input_error(kErrSchema, path, doc.value_position(std::string("/check/") + key),
+                                  fmt::format("invalid condition in '{}': {}", key, problem));
+          errors.push_back(std::move(f));
+        }
+      }
+    }
+    catalog.rules_.push_back(std::move(r));
+  }
+  std::sort(catalog.rules_.begin(), catalog.rules_.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
+  return catalog;
+}
+
+const Catalog& Catalog::builtin() {
+  static const Catalog catalog = [] {
+    std::vector<std::pair<std::string, std::string>> files;
+    for (const auto& f : embedded_files()) {
+      std::string_view p = f.path;
+      if (p.rfind("rules/", 0) == 0 && p.size() > 10 && p.substr(p.size() - 10) == "/rule.yaml")
+        files.emplace_back(std::string(p), std::string(f.content));
+    }
+    std::vector<Finding> errors;
+    Catalog c = parse(files, errors);
+    if (!errors.empty())
+      throw std::runtime_error(fmt::format("built-in rule catalog is invalid: {}:{}: {}", errors[0].file,
+                                           errors[0].position.line, errors[0].message));
+    return c;
+  }();
+  return catalog;
+}
+
+Position finding_position(const Document& doc, std::string_view pointer) {
+  if (doc.locations.count(std::string(pointer))) return doc.value_position(pointer);
+  return doc.key_position(pointer);
+}
+
+Finding& RuleContext::report(std::string_view pointer, std::string message, std::string help) const {
+  Finding f;
+  f.rule = rule.id;
+  f.category = rule.category;
+  f.severity = rule.severity;
+  f.message = std::move(message);
+  f.file = doc.path();
+  f.position = finding_position(doc, pointer);
+  f.pointer = std::string(pointer);
+  f.element = element_at(doc, pointer).id;
+  f.help = help.empty() ? rule.remediation : std::move(help);
+  out_.push_back(std::move(f));
+  return out_.back();
+}
+
+namespace {
+
+void run_declarative(const RuleContext& ctx) {
+  const Json& check = ctx.rule.check;
+  const std::string& each = check["each"].get_ref<const std::string&>();
+  std::string tier(to_string(ctx.system.risk.tier));
+  auto visit = [&](const Json& element, const std::string& pointer, const std::string& id) {
+    ConditionScope scope{ctx.doc.root, element, tier};
+    if (check.contains("where") && !evaluate_condition(check["where"], scope)) return;
+    if (evaluate_condition(check["require"], scope)) return;
+    std::string at = pointer;
+    if (check.contains("at")) {
+      std::string_view rest = check["at"].get_ref<const std::string&>();
+      while (!rest.empty()) {
+        auto cut = rest.find('.');
+        at = pointer_append(at, rest.substr(0, cut));
+        rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
+      }
+    }
+    ctx.report(at, expand_template(check["message"].get_ref<const std::string&>(), id, scope));
+  };
+  const Json* section = ctx.doc.find("/" + each);
+  if (!section) return;
+  if (each == "system") {
+    visit(*section, "/system", ctx.system.name);
+  } else if (section->is_object()) {
+    for (auto it = section->begin(); it != section->end(); ++it)
+      visit(it.value(), pointer_append("/" + each, it.key()), it.key());
+  } else if (section->is_array()) {
+    for (std::size_t i = 0; i < section->size(); ++i) {
+      std::string pointer = pointer_append("/" + each, i);
+      visit((*section)[i], pointer, element_at(ctx.doc, pointer).id);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Finding> run_rules(const Catalog& catalog, const Document& doc, const System& system,
+                               const SystemGraph& graph, const RuleSelection& selection) {
+  std::vector<Finding> findings;
+  for (const auto& rule : catalog.rules()) {
+    if (!selection.enabled(rule.id) || rule.engine == RuleEngine::meta) continue;
+    std::size_t first = findings.size();
+    RuleContext ctx(doc, system, graph, rule, findings);
+    if (rule.engine == RuleEngine::declarative) {
+      run_declarative(ctx);
+    } else {
+      auto natives = native_rules();
+      auto it = std::find_if(natives.begin(), natives.end(), [&](const NativeRule& n) { return n.id == rule.id; });
+      if (it == natives.end()) throw std::logic_error("native rule without an implementation: " + rule.id);
+      it->check(ctx);
+    }
+    Severity severity = rule.severity;
+    if (auto o = selection.severity.find(rule.id); o != selection.severity.end()) severity = o->second;
+    for (std::size_t i = first; i < findings.size(); ++i) {
+      Finding& f = findings[i];
+      f.severity = severity;
+      f.notes.push_back(first_sentence(rule.why));
+      std::vector<std::string> cites;
+      for (const auto& ref : rule.references) cites.push_back(ref.cite());
+      f.notes.push_back(fmt::format("see: {}; `mlarch explain {}`", fmt::join(cites, ", "), rule.id));
+    }
+  }
+  return findings;
+}
+
+}  // namespace mlarch

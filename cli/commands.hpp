@@ -1,0 +1,28 @@
+// The subcommands of `mlarch`: each adds itself to the app and sets the exit code when it runs.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace mlarch::cli {
+
+// Exit codes, as every mlarch command uses them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFindings = 1;
+inline constexpr int kExitUsage = 2;
+
+void add_lint_command(CLI::App& app, int& exit_code);
+void add_rules_command(CLI::App& app, int& exit_code);
+void add_explain_command(CLI::App& app, int& exit_code);
+
+// Whether to colour output for a stream: `--color auto|always|never`, NO_COLOR, TERM=dumb.
+bool use_color(const std::string& mode, int fd);
+void add_color_option(CLI::App& command, std::string& mode);
+// Writes a command's output to `path` atomically, or to stdout when `path` is empty. Returns
+// false (after printing why) when writing failed.
+bool emit(const std::string& path, const std::string& content);
+// Prints a usage error the way every command does and returns kExitUsage.
+int usage_error(const std::string& message);
+
+}  // namespace mlarch::cli

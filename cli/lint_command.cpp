@@ -1,0 +1,108 @@
+// `mlarch lint PATH...`: check specs against the schema and the rule catalog.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "mlarch/analyzer/lint.hpp"
+#include "mlarch/analyzer/render.hpp"
+#include "mlarch/analyzer/suggest.hpp"
+
+namespace mlarch::cli {
+
+namespace {
+
+struct LintArgs {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  std::string output;
+  std::string fail_on;
+  std::string config;
+  std::vector<std::string> rules;
+  std::vector<std::string> skip_rules;
+  std::string baseline;
+  std::string write_baseline;
+  bool no_inline_suppressions = false;
+  bool show_suppressed = false;
+  std::string color = "auto";
+};
+
+int run_lint(const LintArgs& args) {
+  const Catalog& catalog = Catalog::builtin();
+  std::vector<std::string> ids;
+  for (const auto& r : catalog.rules()) ids.push_back(r.id);
+  for (const auto* list : {&args.rules, &args.skip_rules})
+    for (const auto& id : *list)
+      if (!catalog.find(id)) return usage_error(fmt::format("unknown rule '{}'{}", id, did_you_mean(id, ids)));
+
+  auto format = parse_output_format(args.format);
+  LintOptions options;
+  options.selection.only.insert(args.rules.begin(), args.rules.end());
+  options.selection.skip.insert(args.skip_rules.begin(), args.skip_rules.end());
+  if (!args.config.empty()) options.config_path = args.config;
+  if (!args.baseline.empty()) options.baseline_path = args.baseline;
+  options.inline_suppressions = !args.no_inline_suppressions;
+  if (const char* today = std::getenv("MLARCH_TODAY")) options.today = today;
+
+  LintReport report = lint(args.paths, options, catalog);
+
+  if (!args.write_baseline.empty()) {
+    if (report.has_input_errors()) {
+      std::cerr << render_text(report, RenderOptions{use_color("auto", 2), false, MLARCH_VERSION});
+      return kExitUsage;
+    }
+    if (!emit(args.write_baseline, baseline_json(report))) return kExitUsage;
+    int n = report.count(Severity::error) + report.count(Severity::warning) + report.count(Severity::info);
+    std::cerr << fmt::format("mlarch: wrote a baseline of {} finding{} to {}\n", n, n == 1 ? "" : "s", args.write_baseline);
+    return kExitOk;
+  }
+
+  RenderOptions render_options;
+  render_options.version = MLARCH_VERSION;
+  render_options.show_suppressed = args.show_suppressed;
+  render_options.color = args.output.empty() && *format == OutputFormat::text && use_color(args.color, 1);
+  if (*format != OutputFormat::text && report.has_input_errors()) {
+    // Input errors also reach a person reading the terminal, whatever the output format.
+    for (const auto& f : report.findings) {
+      if (!f.is_input_error()) continue;
+      auto it = report.sources.find(f.file);
+      std::cerr << render_diagnostic(f, it == report.sources.end() ? nullptr : it->second.get(), use_color(args.color, 2));
+    }
+  }
+  if (!emit(args.output, render(report, *format, catalog, render_options))) return kExitUsage;
+
+  if (report.has_input_errors()) return kExitUsage;
+  std::string fail_on = !args.fail_on.empty() ? args.fail_on : report.fail_on.value_or("error");
+  if (fail_on == "never") return kExitOk;
+  Severity threshold = *parse_severity(fail_on);
+  for (const auto& f : report.findings)
+    if (!f.suppressed() && f.severity >= threshold) return kExitFindings;
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_lint_command(CLI::App& app, int& exit_code) {
+  auto args = std::make_shared<LintArgs>();
+  CLI::App* cmd = app.add_subcommand("lint", "Check specs against the schema and the rule catalog");
+  cmd->add_option("paths", args->paths, "Spec files, or directories searched recursively for specs")->required();
+  cmd->add_option("-f,--format", args->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit", "github", "markdown"}))
+      ->default_val("text");
+  cmd->add_option("-o,--output", args->output, "Write the output to FILE (atomically) instead of stdout");
+  cmd->add_option("--fail-on", args->fail_on,
+                  "Lowest severity that makes the exit code 1 (default: error, or the config's fail_on)")
+      ->check(CLI::IsMember({"error", "warning", "info", "never"}));
+  cmd->add_option("--config", args->config, "Configuration file (default: the nearest .mlarch.yaml above each spec)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--rule", args->rules, "Run only this rule (repeatable)");
+  cmd->add_option("--skip-rule", args->skip_rules, "Do not run this rule (repeatable)");
+  cmd->add_option("--baseline", args->baseline, "Report only findings not in this baseline file")->check(CLI::ExistingFile);
+  cmd->add_option("--write-baseline", args->write_baseline, "Write the current findings to FILE as a baseline and exit 0");
+  cmd->add_flag("--no-inline-suppressions", args->no_inline_suppressions, "Ignore `# mlarch: ignore[...]` comments");
+  cmd->add_flag("--show-suppressed", args->show_suppressed, "Also print suppressed findings (text and SARIF)");
+  add_color_option(*cmd, args->color);
+  cmd->callback([args, &exit_code] { exit_code = run_lint(*args); });
+}
+
+}  // namespace mlarch::cli

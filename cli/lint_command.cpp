@@ -24,6 +24,7 @@ struct LintArgs {
   std::string write_baseline;
   bool no_inline_suppressions = false;
   bool show_suppressed = false;
+  bool specs_only = false;
   std::string color = "auto";
 };
 
@@ -42,6 +43,7 @@ int run_lint(const LintArgs& args) {
   if (!args.config.empty()) options.config_path = args.config;
   if (!args.baseline.empty()) options.baseline_path = args.baseline;
   options.inline_suppressions = !args.no_inline_suppressions;
+  options.specs_only = args.specs_only;
   if (const char* today = std::getenv("MLARCH_TODAY")) options.today = today;
 
   LintReport report = lint(args.paths, options, catalog);
@@ -100,6 +102,8 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--baseline", args->baseline, "Report only findings not in this baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--write-baseline", args->write_baseline, "Write the current findings to FILE as a baseline and exit 0");
   cmd->add_flag("--no-inline-suppressions", args->no_inline_suppressions, "Ignore `# mlarch: ignore[...]` comments");
+  cmd->add_flag("--specs-only", args->specs_only,
+                "Skip named files that are not mlarch specs (no top-level `mlarch:` key), as pre-commit hooks need");
   cmd->add_flag("--show-suppressed", args->show_suppressed, "Also print suppressed findings (text and SARIF)");
   add_color_option(*cmd, args->color);
   cmd->callback([args, &exit_code] { exit_code = run_lint(*args); });

@@ -297,7 +297,10 @@ class Builder final : public YAML::EventHandler {
   }
   void OnDocumentEnd() override {}
 
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { add_value(mark, nullptr, anchor, 1, true); }
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    ++parsed_values_;
+    add_value(mark, nullptr, anchor, 1);
+  }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto it = anchors_.find(anchor);
@@ -312,7 +315,7 @@ class Builder final : public YAML::EventHandler {
                "write the repeated values out, or reuse fewer nested aliases");
     }
     alias_values_ += it->second.values;
-    add_value(mark, it->second.value, 0, it->second.values, false);
+    add_value(mark, it->second.value, 0, it->second.values);
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -325,6 +328,7 @@ class Builder final : public YAML::EventHandler {
       parent->key_pos = to_position(mark);
       parent->has_key = true;
       ++parsed_values_;
+      ++total_values_;
       return;
     }
     Json v;
@@ -333,7 +337,8 @@ class Builder final : public YAML::EventHandler {
              tag == "tag:yaml.org,2002:null")
       v = resolve_plain_scalar(value);
     else v = value;
-    add_value(mark, std::move(v), anchor, 1, true);
+    ++parsed_values_;
+    add_value(mark, std::move(v), anchor, 1);
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -398,19 +403,21 @@ class Builder final : public YAML::EventHandler {
     f.is_map = is_map;
     f.pointer = std::move(pointer);
     f.anchor = anchor;
-    f.values_at_open = parsed_values_;
+    f.values_at_open = total_values_;
     ++parsed_values_;
+    ++total_values_;
     stack_.push_back(std::move(f));
   }
 
   void close() {
     Frame f = std::move(stack_.back());
     stack_.pop_back();
-    if (f.anchor != 0) anchors_[f.anchor] = Anchored{f.value, parsed_values_ - f.values_at_open};
+    if (f.anchor != 0) anchors_[f.anchor] = Anchored{f.value, total_values_ - f.values_at_open};
     place(std::move(f.value), f.pointer);
   }
 
-  void add_value(const YAML::Mark& mark, Json v, YAML::anchor_t anchor, std::size_t values, bool parsed) {
+  // Places a scalar, null or aliased value; `values` is how many values it holds.
+  void add_value(const YAML::Mark& mark, Json v, YAML::anchor_t anchor, std::size_t values) {
     Position pos = to_position(mark);
     if (!stack_.empty() && stack_.back().is_map && !stack_.back().has_key) {
       // An alias or null used as a key.
@@ -419,7 +426,7 @@ class Builder final : public YAML::EventHandler {
     auto [pointer, key_pos] = next_slot(pos);
     if (v.is_null() && !stack_.empty() && stack_.back().is_map) pos = key_pos;  // an empty value: point at its key
     doc_.locations[pointer] = NodeLocation{key_pos, pos};
-    if (parsed) parsed_values_ += values;
+    total_values_ += values;
     if (anchor != 0) anchors_[anchor] = Anchored{v, values};
     place(std::move(v), pointer);
   }
@@ -480,6 +487,7 @@ class Builder final : public YAML::EventHandler {
   std::unordered_map<YAML::anchor_t, Anchored> anchors_;
   std::size_t parsed_values_ = 0;
   std::size_t alias_values_ = 0;
+  std::size_t total_values_ = 0;  // parsed plus alias-expanded
   bool root_set_ = false;
 };
 

@@ -242,7 +242,8 @@ LoadedConfig load_config(const std::string& path, const Catalog& catalog) {
   return out;
 }
 
-std::vector<std::string> collect_spec_files(const std::vector<std::string>& paths, std::vector<Finding>& errors) {
+std::vector<std::string> collect_spec_files(const std::vector<std::string>& paths, std::vector<Finding>& errors,
+                                           bool specs_only) {
   std::vector<std::string> files;
   for (const auto& p : paths) {
     std::error_code ec;
@@ -260,7 +261,7 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& path
       std::sort(found.begin(), found.end());
       files.insert(files.end(), found.begin(), found.end());
     } else if (fs::exists(p, ec)) {
-      files.push_back(p);
+      if (!specs_only || looks_like_spec(p)) files.push_back(p);
     } else {
       errors.push_back(input_error(kErrUnreadable, p, {}, "no such file or directory"));
     }
@@ -308,7 +309,7 @@ LintReport lint(const std::vector<std::string>& paths, const LintOptions& option
   };
 
   std::vector<Finding> collect_errors;
-  report.files = collect_spec_files(paths, collect_errors);
+  report.files = collect_spec_files(paths, collect_errors, options.specs_only);
   out.insert(out.end(), collect_errors.begin(), collect_errors.end());
 
   for (const auto& file : report.files) {

@@ -330,7 +330,8 @@ bool is_summary(const std::string& d) {
          d.rfind("Failed to validate item #", 0) == 0 || d.rfind("Cannot validate item #", 0) == 0 ||
          d.rfind("Failed to validate against additional properties schema", 0) == 0 ||
          d.rfind("Failed to validate against schema associated with pattern", 0) == 0 ||
-         d.rfind("Failed to validate against dependent schema", 0) == 0;
+         d.rfind("Failed to validate against dependent schema", 0) == 0 ||
+         d.rfind("Failed to validate against child schema", 0) == 0;
 }
 
 bool is_union_summary(const std::string& d) {
@@ -389,6 +390,9 @@ std::vector<Finding> SchemaValidator::validate(const Document& doc) const {
     }
   }
   (void)unions_explained;
+  std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
+    return std::tie(a.position.line, a.position.column) < std::tie(b.position.line, b.position.column);
+  });
   return findings;
 }
 

@@ -45,6 +45,7 @@ struct LintOptions {
   std::optional<std::string> config_path;  // --config; otherwise discovered per spec
   std::optional<std::string> baseline_path;
   bool inline_suppressions = true;
+  bool specs_only = false;  // skip named files that are not specs
   std::string today;  // YYYY-MM-DD, for ignore expiry; empty: the current date
 };
 
@@ -60,7 +61,9 @@ struct LintReport {
 };
 
 // Expands directories into the spec files below them (sorted); files are kept as given.
-std::vector<std::string> collect_spec_files(const std::vector<std::string>& paths, std::vector<Finding>& errors);
+// With `specs_only`, named files that are not specs are skipped too.
+std::vector<std::string> collect_spec_files(const std::vector<std::string>& paths, std::vector<Finding>& errors,
+                                           bool specs_only = false);
 
 LintReport lint(const std::vector<std::string>& paths, const LintOptions& options,
                 const Catalog& catalog = Catalog::builtin());

@@ -1,0 +1,68 @@
+// Test helpers.
+#include "test_support.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+
+#include <sys/wait.h>
+
+namespace mlarch::test {
+
+std::filesystem::path source_dir() { return MLARCH_SOURCE_DIR; }
+std::filesystem::path shared_dir() { return MLARCH_SHARED_DIR; }
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+RunResult run_mlarch(const std::string& args, const std::filesystem::path& cwd) {
+  TempDir tmp;
+  auto out = tmp.path() / "stdout";
+  auto err = tmp.path() / "stderr";
+  std::string cmd;
+  if (!cwd.empty()) cmd += "cd '" + cwd.string() + "' && ";
+  cmd += std::string("'") + MLARCH_BINARY + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
+  int status = std::system(cmd.c_str());
+  RunResult r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_file(out);
+  r.err = read_file(err);
+  return r;
+}
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() / ("mlarch-test-" + std::to_string(rd()) + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::write(const std::string& name, const std::string& content) const {
+  auto p = path_ / name;
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << content;
+  return p;
+}
+
+Document load_text(const std::string& text, const std::string& name) {
+  LoadResult r = load_document_from_text(name, text);
+  if (!r.document) {
+    std::string msg = "spec did not load:";
+    for (const auto& e : r.errors) msg += " " + std::to_string(e.position.line) + ":" + e.message;
+    throw std::runtime_error(msg);
+  }
+  return std::move(*r.document);
+}
+
+}  // namespace mlarch::test

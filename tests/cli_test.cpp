@@ -61,7 +61,7 @@ TEST(Cli, FindingsExitOneWithTheDiagnosticAtItsLine) {
   dir.write("insecure.yaml", kInsecure);
   auto r = run_mlarch("lint insecure.yaml", dir.path());
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.out.find("insecure.yaml:7:36: error[SEC001]: component 'api' is reachable from the internet but does "
+  EXPECT_NE(r.out.find("insecure.yaml:7:35: error[SEC001]: component 'api' is reachable from the internet but does "
                        "not use TLS"),
             std::string::npos)
       << r.out;
@@ -96,7 +96,7 @@ TEST(Cli, InputErrorsExitTwoWithFileLineColumn) {
   dir.write("typo.yaml", std::string(kClean).replace(std::string(kClean).find("kind: service"), 13, "kind: servce"));
   auto r = run_mlarch("lint typo.yaml", dir.path());
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.out.find("typo.yaml:5:22: error[E004]: 'servce' is not a valid value for 'kind' in component 'backend' "
+  EXPECT_NE(r.out.find("typo.yaml:5:19: error[E004]: 'servce' is not a valid value for 'kind' in component 'backend' "
                        "(did you mean 'service'?)"),
             std::string::npos)
       << r.out;
@@ -150,7 +150,7 @@ TEST(Cli, EveryFormatRenders) {
     EXPECT_NE(r.out.find("SEC001"), std::string::npos) << format;
   }
   auto r = run_mlarch("lint --format github insecure.yaml", dir.path());
-  EXPECT_EQ(r.out.rfind("::error file=insecure.yaml,line=7,col=36,title=mlarch SEC001::", 0), 0u) << r.out;
+  EXPECT_EQ(r.out.rfind("::error file=insecure.yaml,line=7,col=35,title=mlarch SEC001::", 0), 0u) << r.out;
 }
 
 TEST(Cli, DirectoriesAreSearchedForSpecs) {

@@ -38,7 +38,7 @@ repos:
 YAML
 git add .pre-commit-config.yaml
 git commit -qm config --no-verify
-pre-commit install -q >/dev/null
+pre-commit install >/dev/null
 
 cat > bad.yaml <<'YAML'
 mlarch: 1

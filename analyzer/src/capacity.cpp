@@ -5,6 +5,8 @@
 
 namespace mlarch {
 
+// With batching, `service_time` is the time of one batch and a server completes up to
+// `max_batch` requests per batch: full batches are assumed, so utilization is a lower bound.
 std::optional<double> mean_service_ms(const Component& c) {
   if (!c.service_time.dist) return std::nullopt;
   const Distribution& d = *c.service_time.dist;
@@ -29,8 +31,9 @@ std::vector<ComponentLoad> peak_loads(const System& system) {
     load.arrival_rps = lambda;
     load.mean_service_ms = mean_service_ms(c);
     load.servers = c.replicas.max * c.concurrency;
+    load.batch = c.max_batch.value_or(1);
     if (load.mean_service_ms && load.servers > 0)
-      load.utilization = lambda * *load.mean_service_ms / 1000.0 / load.servers;
+      load.utilization = lambda * *load.mean_service_ms / 1000.0 / (load.servers * load.batch);
     out.push_back(load);
   }
   return out;

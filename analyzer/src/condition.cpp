@@ -13,6 +13,7 @@ const char* const kOperators[] = {"exists", "equals", "not_equals", "in", "not_i
 
 bool is_empty(const Json& v) {
   if (v.is_null()) return true;
+  if (v.is_string()) return v.get_ref<const std::string&>().empty();
   if (v.is_array() || v.is_object() || v.is_string()) return v.empty();
   return false;
 }

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <memory>
 #include <sstream>
 #include <system_error>
 #include <unordered_set>
@@ -366,8 +367,8 @@ class Builder final : public YAML::EventHandler {
     bool key_plain = false;
     std::string key;
     Position key_pos;
-    std::unordered_map<std::string, Position> seen;  // key -> where it was first written
-    std::unordered_set<std::string> merged;          // keys that came from a `<<` merge
+    // Keys that came from a `<<` merge (explicit keys may override them); rarely used.
+    std::unique_ptr<std::unordered_set<std::string>> merged;
   };
   struct Anchored {
     Json value;
@@ -397,7 +398,7 @@ class Builder final : public YAML::EventHandler {
     if (!stack_.empty() && stack_.back().is_map && stack_.back().key == "<<" && stack_.back().key_plain) {
       // A merge value written inline; handled like any other value when it closes.
     }
-    doc_.locations[pointer] = NodeLocation{key_pos, pos};
+    record(pointer, NodeLocation{key_pos, pos});
     Frame f;
     f.value = std::move(empty);
     f.is_map = is_map;
@@ -425,11 +426,14 @@ class Builder final : public YAML::EventHandler {
     }
     auto [pointer, key_pos] = next_slot(pos);
     if (v.is_null() && !stack_.empty() && stack_.back().is_map) pos = key_pos;  // an empty value: point at its key
-    doc_.locations[pointer] = NodeLocation{key_pos, pos};
+    record(pointer, NodeLocation{key_pos, pos});
     total_values_ += values;
     if (anchor != 0) anchors_[anchor] = Anchored{v, values};
     place(std::move(v), pointer);
   }
+
+  // The first location of a pointer wins: a duplicate key keeps pointing at the first entry.
+  void record(const std::string& pointer, NodeLocation loc) { doc_.locations.try_emplace(pointer, loc); }
 
   void place(Json v, const std::string& pointer) {
     if (stack_.empty()) {
@@ -447,18 +451,16 @@ class Builder final : public YAML::EventHandler {
       merge_into(parent, v);
       return;
     }
-    auto [it, inserted] = parent.seen.emplace(parent.key, parent.key_pos);
-    if (!inserted) {
-      if (parent.merged.erase(parent.key) == 0) {
+    if (parent.value.contains(parent.key)) {
+      if (!parent.merged || parent.merged->erase(parent.key) == 0) {
+        const NodeLocation& first = doc_.locations[pointer];
         errors_.push_back(input_error(
             kErrDuplicateKey, doc_.path(), parent.key_pos,
-            fmt::format("duplicate key '{}'; it is already defined at line {}", parent.key, it->second.line),
+            fmt::format("duplicate key '{}'; it is already defined at line {}", parent.key, first.key.line),
             "remove one of the two entries: YAML keeps only one of them, silently"));
       }
-      it->second = parent.key_pos;
     }
     parent.value[parent.key] = std::move(v);
-    (void)pointer;
   }
 
   // YAML merge keys: `<<: *defaults` (or a list of them) copies entries not written explicitly.
@@ -466,10 +468,10 @@ class Builder final : public YAML::EventHandler {
     auto merge_one = [&](const Json& m) {
       if (!m.is_object()) abort_at(parent.key_pos, kErrSyntax, "a merge key (<<) takes a mapping or a list of mappings");
       for (auto it = m.begin(); it != m.end(); ++it) {
-        if (parent.seen.count(it.key())) continue;
+        if (parent.value.contains(it.key())) continue;
         parent.value[it.key()] = it.value();
-        parent.seen.emplace(it.key(), parent.key_pos);
-        parent.merged.insert(it.key());
+        if (!parent.merged) parent.merged = std::make_unique<std::unordered_set<std::string>>();
+        parent.merged->insert(it.key());
         doc_.locations.emplace(pointer_append(parent.pointer, it.key()), NodeLocation{parent.key_pos, parent.key_pos});
       }
     };
@@ -523,6 +525,7 @@ LoadResult load_document_from_text(std::string path, std::string text, const Loa
 
   Document doc;
   doc.source = source;
+  doc.locations.reserve(source->text().size() / 8 + 16);  // about one value per 8 bytes of YAML
   std::vector<Finding> errors;
   std::istringstream in(source->text());
   Builder builder(doc, errors, limits);

@@ -111,8 +111,13 @@ bool rule_matches(const std::vector<std::string>& rules, const std::string& id) 
          std::find(rules.begin(), rules.end(), "*") != rules.end();
 }
 
-void apply_inline_suppressions(const Document& doc, const Catalog& catalog, std::vector<Finding>& findings,
-                               std::vector<Finding>& extra) {
+// Whether a suppression could have matched: at least one of its rules ran.
+bool any_rule_ran(const std::vector<std::string>& rules, const RuleSelection& selection) {
+  return std::any_of(rules.begin(), rules.end(), [&](const std::string& id) { return id == "*" || selection.enabled(id); });
+}
+
+void apply_inline_suppressions(const Document& doc, const Catalog& catalog, const RuleSelection& selection,
+                               std::vector<Finding>& findings, std::vector<Finding>& extra) {
   auto suppressions = parse_inline_suppressions(*doc.source);
   if (suppressions.empty()) return;
   for (auto& s : suppressions) {
@@ -134,7 +139,7 @@ void apply_inline_suppressions(const Document& doc, const Catalog& catalog, std:
     }
   }
   for (const auto& s : suppressions) {
-    if (s.used || s.reason.empty()) continue;
+    if (s.used || s.reason.empty() || !any_rule_ran(s.rules, selection)) continue;
     extra.push_back(meta_finding(catalog, "SUP002", doc.path(), {s.line, s.column},
                                  fmt::format("suppression of {} matches no finding on this line or its element",
                                              fmt::join(s.rules, ", "))));
@@ -170,7 +175,7 @@ bool looks_like_spec(const fs::path& p) {
   std::string head(4096, '\0');
   in.read(head.data(), static_cast<std::streamsize>(head.size()));
   head.resize(static_cast<std::size_t>(in.gcount()));
-  static const std::regex marker(R"((^|\n)\s*("mlarch"|mlarch)\s*:)");
+  static const std::regex marker(R"((^|\n|\{)\s*("mlarch"|mlarch)\s*:)");
   return std::regex_search(head, marker);
 }
 
@@ -341,7 +346,7 @@ LintReport lint(const std::vector<std::string>& paths, const LintOptions& option
 
     std::vector<Finding> findings = run_rules(catalog, doc, system, graph, selection);
     std::vector<Finding> meta;
-    if (options.inline_suppressions) apply_inline_suppressions(doc, catalog, findings, meta);
+    if (options.inline_suppressions) apply_inline_suppressions(doc, catalog, selection, findings, meta);
     for (auto& m : meta)
       if (selection.enabled(m.rule)) findings.push_back(std::move(m));
     if (config) apply_config_ignores(*config, today, findings);
@@ -363,7 +368,7 @@ LintReport lint(const std::vector<std::string>& paths, const LintOptions& option
                                    fmt::format("ignore of {} expired on {}; the findings it covered are reported again",
                                                ig.rule, ig.expires),
                                    ig.config_pointer));
-      } else if (!ig.used) {
+      } else if (!ig.used && any_rule_ran({ig.rule}, options.selection)) {
         out.push_back(meta_finding(catalog, "SUP002", path, pos,
                                    fmt::format("ignore of {}{} matches no finding", ig.rule,
                                                ig.element.empty() ? "" : " for '" + ig.element + "'"),

@@ -138,13 +138,18 @@ std::string render_sarif(const LintReport& report, const Catalog& catalog, const
                                             r.what, r.why, r.fix, refs)}}},
                  {"defaultConfiguration",
                   {{"level", r.severity == Severity::info ? "note" : std::string(to_string(r.severity))}}}};
-    Json props = {{"tags", Json::array({std::string(to_string(r.category))})}, {"precision", "high"}};
-    for (const auto& fw : r.frameworks) props["tags"].push_back(fw);
+    std::vector<std::string> tags = {std::string(to_string(r.category))};
+    tags.insert(tags.end(), r.frameworks.begin(), r.frameworks.end());
+    tags.insert(tags.end(), r.tags.begin(), r.tags.end());
+    if (r.category == Category::security) tags.push_back("security");
+    std::vector<std::string> unique_tags;  // SARIF requires unique tags, in a stable order
+    for (const auto& t : tags)
+      if (std::find(unique_tags.begin(), unique_tags.end(), t) == unique_tags.end()) unique_tags.push_back(t);
+    Json props = {{"tags", unique_tags}, {"precision", "high"}};
     if (r.category == Category::security) {
       std::string score = r.security_severity;
       if (score.empty()) score = r.severity == Severity::error ? "8.0" : r.severity == Severity::warning ? "5.5" : "3.0";
       props["security-severity"] = score;
-      props["tags"].push_back("security");
     }
     rule["properties"] = props;
     rules.push_back(rule);

@@ -2,6 +2,8 @@
 #include "mlarch/analyzer/rules.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <iterator>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -16,11 +18,21 @@ namespace mlarch {
 
 namespace {
 
+// The first sentence of a text: up to the first ". " before a capital letter that does not end
+// an abbreviation such as "Art." or "e.g.".
 std::string first_sentence(std::string_view text) {
+  static const char* const abbreviations[] = {"Art", "art", "e.g", "i.e", "al", "cf", "ch", "No", "Sec", "vs", "Fig"};
   std::string s(text);
   std::replace(s.begin(), s.end(), '\n', ' ');
-  auto dot = s.find(". ");
-  if (dot != std::string::npos) s = s.substr(0, dot + 1);
+  for (std::size_t dot = s.find(". "); dot != std::string::npos; dot = s.find(". ", dot + 1)) {
+    if (dot + 2 >= s.size() || !std::isupper(static_cast<unsigned char>(s[dot + 2]))) continue;
+    std::size_t word = s.find_last_of(" (", dot);
+    std::string_view last = std::string_view(s).substr(word == std::string::npos ? 0 : word + 1,
+                                                       dot - (word == std::string::npos ? 0 : word + 1));
+    if (std::find(std::begin(abbreviations), std::end(abbreviations), last) != std::end(abbreviations)) continue;
+    s = s.substr(0, dot + 1);
+    break;
+  }
   while (!s.empty() && s.back() == ' ') s.pop_back();
   return s;
 }
@@ -109,7 +121,10 @@ const Catalog& Catalog::builtin() {
 }
 
 Position finding_position(const Document& doc, std::string_view pointer) {
-  if (doc.locations.count(std::string(pointer))) return doc.value_position(pointer);
+  // A scalar is pointed at where it is written; a block (mapping or list) at its key, since its
+  // own position is that of its first entry.
+  const Json* value = doc.find(pointer);
+  if (value && !value->is_structured() && doc.locations.count(std::string(pointer))) return doc.value_position(pointer);
   return doc.key_position(pointer);
 }
 

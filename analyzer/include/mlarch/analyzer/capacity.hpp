@@ -15,7 +15,8 @@ struct ComponentLoad {
   double arrival_rps = 0;                   // at peak, summed over workloads and visits
   std::optional<double> mean_service_ms;    // effective (cache hits included); empty when unknown
   int servers = 0;                          // replicas (autoscaling maximum) × concurrency
-  std::optional<double> utilization;        // arrival × service ÷ servers
+  int batch = 1;                            // requests served per batch (max_batch), 1 unbatched
+  std::optional<double> utilization;        // arrival × service ÷ (servers × batch)
 };
 
 // Mean service time of one visit, in ms, when the spec declares it.

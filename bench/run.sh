@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Reproduces the figures in docs/performance.md. Builds (Release) into build-bench/, then:
+#  1. the stage benchmarks (Google Benchmark, 5 repetitions, medians);
+#  2. `mlarch lint` on one example, process start included: median of 51 runs;
+#  3. `mlarch lint` on a generated 10,000-component / 30,000-flow spec: median wall time and
+#     peak RSS of 5 runs (GNU time), pinned to one core.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${MLARCH_BENCH_BUILD_DIR:-$root/build-bench}
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLARCH_BUILD_TESTS=OFF -DMLARCH_BUILD_BENCH=ON >/dev/null
+cmake --build "$build" --parallel "$(nproc)" >/dev/null
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB"
+echo
+"$build/bench/mlarch_bench" --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
+  --benchmark_filter="${MLARCH_BENCH_FILTER:-.}" 2>/dev/null | grep -E 'median|Benchmark' || true
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+echo
+spec="$root/examples/card-fraud.yaml"
+for _ in $(seq 5); do "$build/cli/mlarch" lint "$spec" >/dev/null; done
+times=$(for _ in $(seq 51); do
+  s=$(date +%s%N); "$build/cli/mlarch" lint "$spec" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 ))
+done | median)
+echo "lint one example (card-fraud.yaml), process start included: median $(awk -v us="$times" 'BEGIN{printf "%.1f", us/1000}') ms of 51 runs"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$build/bench/mlarch_gen_spec" 10000 > "$tmp/big.yaml"
+echo "generated spec: $(wc -l < "$tmp/big.yaml") lines, $(du -h "$tmp/big.yaml" | cut -f1)"
+for _ in $(seq 5); do
+  /usr/bin/time -f "%e %M" taskset -c 0 "$build/cli/mlarch" lint --fail-on never "$tmp/big.yaml" >/dev/null 2>>"$tmp/time.txt" || true
+done
+wall=$(awk '{print $1}' "$tmp/time.txt" | median)
+rss=$(awk '{print $2}' "$tmp/time.txt" | median)
+echo "lint 10,000 components + 30,000 flows (one core): median ${wall} s, peak RSS median $((rss / 1024)) MiB of 5 runs"

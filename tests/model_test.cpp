@@ -108,3 +108,25 @@ TEST(Model, EveryKindOfReferenceIsChecked) {
 
 }  // namespace
 }  // namespace mlarch
+
+namespace mlarch {
+namespace {
+
+TEST(Graph, ReachingFindsEveryAncestorOfTheTargets) {
+  Document doc = test::load_text(kSpec);
+  BuildResult r = build_system(doc);
+  ASSERT_TRUE(r.system);
+  SystemGraph g(*r.system);
+  std::vector<bool> targets(r.system->components.size(), false);
+  targets[r.system->component_index.at("monitor")] = true;
+  auto reaching = g.reaching(targets);
+  EXPECT_TRUE(reaching[r.system->component_index.at("gateway")]);
+  EXPECT_TRUE(reaching[r.system->component_index.at("scorer")]);
+  targets.assign(targets.size(), false);
+  targets[r.system->component_index.at("gateway")] = true;
+  reaching = g.reaching(targets);
+  EXPECT_FALSE(reaching[r.system->component_index.at("monitor")]);
+}
+
+}  // namespace
+}  // namespace mlarch

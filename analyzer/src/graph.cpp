@@ -47,4 +47,23 @@ std::vector<bool> SystemGraph::reachable_from(std::size_t component) const {
   return seen;
 }
 
+std::vector<bool> SystemGraph::reaching(const std::vector<bool>& targets) const {
+  std::vector<bool> seen(targets);
+  std::vector<std::size_t> stack;
+  for (std::size_t v = 0; v < seen.size(); ++v)
+    if (seen[v]) stack.push_back(v);
+  while (!stack.empty()) {
+    std::size_t v = stack.back();
+    stack.pop_back();
+    for (auto [it, end] = boost::in_edges(v, graph_); it != end; ++it) {
+      std::size_t u = boost::source(*it, graph_);
+      if (!seen[u]) {
+        seen[u] = true;
+        stack.push_back(u);
+      }
+    }
+  }
+  return seen;
+}
+
 }  // namespace mlarch

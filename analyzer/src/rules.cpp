@@ -124,7 +124,7 @@ Position finding_position(const Document& doc, std::string_view pointer) {
   // A scalar is pointed at where it is written; a block (mapping or list) at its key, since its
   // own position is that of its first entry.
   const Json* value = doc.find(pointer);
-  if (value && !value->is_structured() && doc.locations.count(std::string(pointer))) return doc.value_position(pointer);
+  if (value && !value->is_structured() && doc.locations.find(pointer)) return doc.value_position(pointer);
   return doc.key_position(pointer);
 }
 

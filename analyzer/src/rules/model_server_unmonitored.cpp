@@ -9,13 +9,11 @@ namespace mlarch::rules {
 
 void model_server_unmonitored(const RuleContext& ctx) {
   const auto& components = ctx.system.components;
+  std::vector<bool> monitoring(components.size());
+  for (std::size_t j = 0; j < components.size(); ++j) monitoring[j] = components[j].kind == ComponentKind::monitoring;
+  std::vector<bool> monitored = ctx.graph.reaching(monitoring);
   for (std::size_t i = 0; i < components.size(); ++i) {
-    if (components[i].kind != ComponentKind::model_server) continue;
-    auto reach = ctx.graph.reachable_from(i);
-    bool monitored = false;
-    for (std::size_t j = 0; j < components.size() && !monitored; ++j)
-      monitored = reach[j] && components[j].kind == ComponentKind::monitoring;
-    if (monitored) continue;
+    if (components[i].kind != ComponentKind::model_server || monitored[i]) continue;
     ctx.report(components[i].pointer,
                fmt::format("model server '{}' sends nothing to a monitoring component", components[i].id),
                fmt::format("add a flow from '{}' to a component of kind monitoring, and set the model's "

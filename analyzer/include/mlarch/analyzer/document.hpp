@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -23,11 +24,43 @@ struct NodeLocation {
   Position value;
 };
 
+// Where every value of a document came from, by JSON pointer. Keys are 64-bit hashes chained
+// token by token, so the loader never builds a pointer string per value (a 10,000-component
+// spec has half a million values).
+class SourceMap {
+ public:
+  using Key = std::uint64_t;
+  static constexpr Key root() { return 0x9E3779B97F4A7C15ull; }
+  static Key child(Key parent, std::string_view token);
+  static Key child(Key parent, std::size_t index);
+  // The key of a JSON pointer; `prefixes` (optional) receives the key of every ancestor too,
+  // root first.
+  static Key of(std::string_view pointer, std::vector<Key>* prefixes = nullptr);
+
+  void reserve(std::size_t n) { entries_.reserve(n); }
+  // Records a location; when a key is recorded twice, the first one wins. Call seal() once all
+  // are added (the loader does), before any find().
+  void add(Key key, NodeLocation loc) { entries_.push_back({key, loc}); }
+  void seal();
+  const NodeLocation* find(Key key) const;
+  const NodeLocation* find(std::string_view pointer) const { return find(of(pointer)); }
+  std::size_t size() const { return entries_.size(); }
+
+ private:
+  // A sorted vector rather than a hash map: one allocation for half a million entries, and
+  // lookups (a few per finding) are binary searches.
+  struct Entry {
+    Key key;
+    NodeLocation loc;
+  };
+  std::vector<Entry> entries_;
+};
+
 class Document {
  public:
   SourceFilePtr source;
   Json root;
-  std::unordered_map<std::string, NodeLocation> locations;  // by JSON pointer ("" is the root)
+  SourceMap locations;
 
   const std::string& path() const { return source->path(); }
   // The position of the value at `pointer`, or of its nearest ancestor that has one.

@@ -31,6 +31,9 @@ class SystemGraph {
   std::vector<std::size_t> in_flows(std::size_t component) const;
   // Components reachable from `component` by following flows (breadth-first), itself included.
   std::vector<bool> reachable_from(std::size_t component) const;
+  // Components from which some target can be reached (targets included): one backward
+  // traversal, O(V + E), whatever the number of targets.
+  std::vector<bool> reaching(const std::vector<bool>& targets) const;
 
  private:
   const System* system_;

@@ -50,6 +50,45 @@ const Rule* Catalog::find(std::string_view id) const {
   return nullptr;
 }
 
+namespace {
+
+// A Rule from its (valid) metadata. Problems with a declarative check are returned as messages.
+Rule rule_from_json(const std::string& path, const Json& j, std::vector<std::string>& problems) {
+  Rule r;
+  r.id = j["id"];
+  r.name = j["name"];
+  r.title = j["title"];
+  r.category = *parse_category(j["category"].get<std::string>());
+  r.severity = *parse_severity(j["severity"].get<std::string>());
+  r.remediation = j["remediation"];
+  r.what = j["docs"]["what"];
+  r.why = j["docs"]["why"];
+  r.example = j["docs"]["example"];
+  r.fix = j["docs"]["fix"];
+  for (const auto& ref : j["references"]) r.references.push_back({ref["source"], ref.value("id", ""), ref.value("url", "")});
+  r.frameworks = j["frameworks"].get<std::vector<std::string>>();
+  if (j.contains("tags")) r.tags = j["tags"].get<std::vector<std::string>>();
+  r.security_severity = j.value("security_severity", "");
+  std::string engine = j["engine"];
+  r.engine = engine == "native" ? RuleEngine::native : engine == "meta" ? RuleEngine::meta : RuleEngine::declarative;
+  auto slash = path.rfind('/');
+  r.folder = slash == std::string::npos ? path : path.substr(0, slash);
+  if (r.engine == RuleEngine::declarative) {
+    r.check = j["check"];
+    for (const char* key : {"where", "require"})
+      if (r.check.contains(key))
+        if (auto problem = check_condition(r.check[key]); !problem.empty())
+          problems.push_back(fmt::format("invalid condition in '{}': {}", key, problem));
+  }
+  return r;
+}
+
+void sort_rules(std::vector<Rule>& rules) {
+  std::sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
+}
+
+}  // namespace
+
 Catalog Catalog::parse(std::span<const std::pair<std::string, std::string>> files, std::vector<Finding>& errors) {
   Catalog catalog;
   for (const auto& [path, text] : files) {
@@ -64,57 +103,24 @@ Catalog Catalog::parse(std::span<const std::pair<std::string, std::string>> file
       errors.insert(errors.end(), schema_errors.begin(), schema_errors.end());
       continue;
     }
-    const Json& j = doc.root;
-    Rule r;
-    r.id = j["id"];
-    r.name = j["name"];
-    r.title = j["title"];
-    r.category = *parse_category(j["category"].get<std::string>());
-    r.severity = *parse_severity(j["severity"].get<std::string>());
-    r.remediation = j["remediation"];
-    r.what = j["docs"]["what"];
-    r.why = j["docs"]["why"];
-    r.example = j["docs"]["example"];
-    r.fix = j["docs"]["fix"];
-    for (const auto& ref : j["references"])
-      r.references.push_back({ref["source"], ref.value("id", ""), ref.value("url", "")});
-    r.frameworks = j["frameworks"].get<std::vector<std::string>>();
-    if (j.contains("tags")) r.tags = j["tags"].get<std::vector<std::string>>();
-    r.security_severity = j.value("security_severity", "");
-    std::string engine = j["engine"];
-    r.engine = engine == "native" ? RuleEngine::native : engine == "meta" ? RuleEngine::meta : RuleEngine::declarative;
-    auto slash = path.rfind('/');
-    r.folder = slash == std::string::npos ? path : path.substr(0, slash);
-    if (r.engine == RuleEngine::declarative) {
-      r.check = j["check"];
-      for (const char* key : {"where", "require"}) {
-        if (!r.check.contains(key)) continue;
-        if (auto problem = check_condition(r.check[key]); !problem.empty()) {
-          Finding f = input_error(kErrSchema, path, doc.value_position(std::string("/check/") + key),
-                                  fmt::format("invalid condition in '{}': {}", key, problem));
-          errors.push_back(std::move(f));
-        }
-      }
-    }
-    catalog.rules_.push_back(std::move(r));
+    std::vector<std::string> problems;
+    catalog.rules_.push_back(rule_from_json(path, doc.root, problems));
+    for (auto& p : problems) errors.push_back(input_error(kErrSchema, path, doc.value_position("/check"), std::move(p)));
   }
-  std::sort(catalog.rules_.begin(), catalog.rules_.end(), [](const Rule& a, const Rule& b) { return a.id < b.id; });
+  sort_rules(catalog.rules_);
   return catalog;
 }
 
 const Catalog& Catalog::builtin() {
+  // Compiled from rules/*/rule.yaml at build time (analyzer/src/catalog_compiler.cpp); the
+  // conformance test validates every rule.yaml against its schema.
   static const Catalog catalog = [] {
-    std::vector<std::pair<std::string, std::string>> files;
-    for (const auto& f : embedded_files()) {
-      std::string_view p = f.path;
-      if (p.rfind("rules/", 0) == 0 && p.size() > 10 && p.substr(p.size() - 10) == "/rule.yaml")
-        files.emplace_back(std::string(p), std::string(f.content));
-    }
-    std::vector<Finding> errors;
-    Catalog c = parse(files, errors);
-    if (!errors.empty())
-      throw std::runtime_error(fmt::format("built-in rule catalog is invalid: {}:{}: {}", errors[0].file,
-                                           errors[0].position.line, errors[0].message));
+    Catalog c;
+    std::vector<std::string> problems;
+    for (const auto& entry : Json::parse(embedded_file("rules/catalog.json")))
+      c.rules_.push_back(rule_from_json(entry["path"], entry["rule"], problems));
+    if (!problems.empty()) throw std::runtime_error("built-in rule catalog is invalid: " + problems[0]);
+    sort_rules(c.rules_);
     return c;
   }();
   return catalog;

@@ -48,7 +48,8 @@ class Catalog {
  public:
   // The built-in catalog. Invalid metadata is a bug; it throws std::runtime_error.
   static const Catalog& builtin();
-  // Parses rule.yaml texts (path, content). Errors are returned, not thrown.
+  // Parses rule.yaml texts (path, content), validating them against schemas/rule.schema.json.
+  // Errors are returned, not thrown.
   static Catalog parse(std::span<const std::pair<std::string, std::string>> files, std::vector<Finding>& errors);
 
   const std::vector<Rule>& rules() const { return rules_; }

@@ -22,6 +22,17 @@ void BM_Load(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(text.size()));
 }
 
+// The same spec as JSON (nlohmann's parser with position tracking instead of yaml-cpp).
+void BM_LoadJson(benchmark::State& state) {
+  LoadResult yaml = load_document_from_text("gen.yaml", bench::generate_spec(static_cast<int>(state.range(0))));
+  std::string text = yaml.document->root.dump(2);
+  for (auto _ : state) {
+    LoadResult r = load_document_from_text("gen.json", text);
+    benchmark::DoNotOptimize(r.document);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(text.size()));
+}
+
 void BM_Validate(benchmark::State& state) {
   LoadResult r = load_document_from_text("gen.yaml", bench::generate_spec(static_cast<int>(state.range(0))));
   for (auto _ : state) benchmark::DoNotOptimize(SchemaValidator::spec_v1().validate(*r.document));
@@ -56,6 +67,7 @@ void BM_WholeLint(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Load)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LoadJson)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Validate)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_BuildModel)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Rules)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);

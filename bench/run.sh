@@ -27,10 +27,15 @@ echo "lint one example (card-fraud.yaml), process start included: median $(awk -
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 "$build/bench/mlarch_gen_spec" 10000 > "$tmp/big.yaml"
-echo "generated spec: $(wc -l < "$tmp/big.yaml") lines, $(du -h "$tmp/big.yaml" | cut -f1)"
-for _ in $(seq 5); do
-  /usr/bin/time -f "%e %M" taskset -c 0 "$build/cli/mlarch" lint --fail-on never "$tmp/big.yaml" >/dev/null 2>>"$tmp/time.txt" || true
+"$build/bench/mlarch_gen_spec" 10000 --json > "$tmp/big.json"
+for format in yaml json; do
+  file="$tmp/big.$format"
+  echo "generated spec ($format): $(wc -l < "$file") lines, $(du -h "$file" | cut -f1)"
+  rm -f "$tmp/time.txt"
+  for _ in $(seq 5); do
+    /usr/bin/time -f "%e %M" taskset -c 0 "$build/cli/mlarch" lint --fail-on never "$file" >/dev/null 2>>"$tmp/time.txt" || true
+  done
+  wall=$(awk '{print $1}' "$tmp/time.txt" | median)
+  rss=$(awk '{print $2}' "$tmp/time.txt" | median)
+  echo "lint 10,000 components + 30,000 flows, $format (one core): median ${wall} s, peak RSS median $((rss / 1024)) MiB of 5 runs"
 done
-wall=$(awk '{print $1}' "$tmp/time.txt" | median)
-rss=$(awk '{print $2}' "$tmp/time.txt" | median)
-echo "lint 10,000 components + 30,000 flows (one core): median ${wall} s, peak RSS median $((rss / 1024)) MiB of 5 runs"

@@ -193,3 +193,36 @@ TEST(Document, PointersEscapeAndFindValues) {
 
 }  // namespace
 }  // namespace mlarch
+
+namespace mlarch {
+namespace {
+
+// JSON goes through its own parser; it must give the same values, and positions as precise.
+TEST(Document, JsonAndYamlLoadTheSameValues) {
+  std::string yaml = test::read_file(test::source_dir() / "examples" / "card-fraud.yaml");
+  Document from_yaml = test::load_text(yaml, "card-fraud.yaml");
+  std::string json = from_yaml.root.dump(2);
+  Document from_json = test::load_text(json, "card-fraud.json");
+  EXPECT_EQ(from_json.root, from_yaml.root);
+  // Every value's position in the JSON text points at that value's first character.
+  SourceFile source("card-fraud.json", json);
+  for (const char* pointer : {"/components/gateway/kind", "/flows/0/from", "/mlarch", "/system/name"}) {
+    Position p = from_json.value_position(pointer);
+    std::string_view line = source.line(p.line);
+    ASSERT_GE(line.size(), static_cast<std::size_t>(p.column)) << pointer;
+    std::string expected = from_json.find(pointer)->dump();
+    EXPECT_EQ(line.substr(static_cast<std::size_t>(p.column - 1), expected.size()), expected) << pointer;
+  }
+  Position key = from_json.key_position("/components/gateway");
+  EXPECT_EQ(source.line(key.line).substr(static_cast<std::size_t>(key.column - 1), 9), "\"gateway\"");
+}
+
+TEST(Document, JsonStringsWithEscapesKeepPositions) {
+  Document doc = test::load_text("{\"a\": \"x, \\\"y\\\": [z\", \"b\": [true, null, -1.5e3]}", "s.json");
+  EXPECT_EQ(doc.root["a"], "x, \"y\": [z");
+  EXPECT_EQ(doc.value_position("/b/2"), (Position{1, 41}));
+  EXPECT_EQ(doc.key_position("/b"), (Position{1, 23}));
+}
+
+}  // namespace
+}  // namespace mlarch

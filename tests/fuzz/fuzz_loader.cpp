@@ -13,7 +13,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string text(reinterpret_cast<const char*>(data), size);
   mlarch::LoadLimits limits;
   limits.max_bytes = 1u << 20;
-  mlarch::LoadResult loaded = mlarch::load_document_from_text("fuzz.yaml", std::move(text), limits);
+  // Inputs that start like JSON go through the JSON parser, the rest through yaml-cpp.
+  const char* name = !text.empty() && (text[0] == '{' || text[0] == '[') ? "fuzz.json" : "fuzz.yaml";
+  mlarch::LoadResult loaded = mlarch::load_document_from_text(name, std::move(text), limits);
   if (!loaded.document) return 0;
   if (!mlarch::SchemaValidator::spec_v1().validate(*loaded.document).empty()) return 0;
   mlarch::BuildResult built = mlarch::build_system(*loaded.document);

@@ -114,7 +114,15 @@ TEST(Cli, HostileInputsExitTwo) {
   dir.write("binary.yaml", binary);
   dir.write("latin1.yaml", "mlarch: 1\nsystem: {name: caf\xe9}\n");
   dir.write("empty.yaml", "");
-  for (const char* name : {"deep.yaml", "binary.yaml", "latin1.yaml", "empty.yaml"}) {
+  // 100 MB: refused from its size, before it is read.
+  fs::resize_file(dir.write("huge.yaml", "mlarch: 1\n"), 100u << 20);
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'k'; ++c)
+    bomb += std::string(1, c) + ": &" + c + " [*" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" +
+            char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + ", *" + char(c - 1) + "]\n";
+  dir.write("bomb.yaml", bomb);
+  dir.write("bad.json", "{\"mlarch\": 1,, }");
+  for (const char* name : {"deep.yaml", "binary.yaml", "latin1.yaml", "empty.yaml", "huge.yaml", "bomb.yaml", "bad.json"}) {
     auto r = run_mlarch(std::string("lint ") + name, dir.path());
     EXPECT_EQ(r.exit_code, 2) << name << r.out << r.err;
     EXPECT_NE(r.out.find(std::string(name) + ":"), std::string::npos) << r.out;

@@ -648,6 +648,14 @@ class JsonEvents {
 
 bool is_json_path(std::string_view path) { return path.size() >= 5 && path.substr(path.size() - 5) == ".json"; }
 
+// Files above the limit are refused before they are read, so memory and time stay bounded.
+Finding too_large(const std::string& path, std::size_t size, const LoadLimits& limits) {
+  return input_error(kErrUnreadable, path, {},
+                     fmt::format("file is {:.1f} MiB; specs larger than {} MiB are refused",
+                                 static_cast<double>(size) / (1024.0 * 1024.0), limits.max_bytes >> 20),
+                     "split the spec, or check that this is the file you meant");
+}
+
 std::string clean_yaml_message(std::string msg) {
   if (!msg.empty()) msg[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(msg[0])));
   while (!msg.empty() && (msg.back() == '.' || msg.back() == ' ')) msg.pop_back();
@@ -659,11 +667,7 @@ std::string clean_yaml_message(std::string msg) {
 LoadResult load_document_from_text(std::string path, std::string text, const LoadLimits& limits) {
   LoadResult result;
   if (text.size() > limits.max_bytes) {
-    result.errors.push_back(input_error(
-        kErrUnreadable, path, {},
-        fmt::format("file is {:.1f} MiB; specs larger than {} MiB are refused",
-                    static_cast<double>(text.size()) / (1024.0 * 1024.0), limits.max_bytes >> 20),
-        "split the spec, or check that this is the file you meant"));
+    result.errors.push_back(too_large(path, text.size(), limits));
     return result;
   }
   // A UTF-8 byte-order mark is allowed and skipped.
@@ -750,11 +754,7 @@ LoadResult load_document(const std::string& path, const LoadLimits& limits) {
     return result;
   }
   if (static_cast<std::size_t>(size) > limits.max_bytes) {
-    result.errors.push_back(input_error(
-        kErrUnreadable, path, {},
-        fmt::format("file is {:.1f} MiB; specs larger than {} MiB are refused",
-                    static_cast<double>(size) / (1024.0 * 1024.0), limits.max_bytes >> 20),
-        "split the spec, or check that this is the file you meant"));
+    result.errors.push_back(too_large(path, static_cast<std::size_t>(size), limits));
     return result;
   }
   in.seekg(0);

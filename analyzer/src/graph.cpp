@@ -1,6 +1,9 @@
 // SystemGraph: adjacency over components and flows.
 #include "mlarch/analyzer/graph.hpp"
 
+#include <algorithm>
+#include <deque>
+
 #include <boost/graph/breadth_first_search.hpp>
 
 namespace mlarch {
@@ -64,6 +67,54 @@ std::vector<bool> SystemGraph::reaching(const std::vector<bool>& targets) const 
     }
   }
   return seen;
+}
+
+SystemGraph::Search SystemGraph::search(std::span<const std::size_t> sources,
+                                        const std::function<bool(const Flow&)>& follow,
+                                        const std::function<bool(std::size_t)>& expand) const {
+  std::size_t n = boost::num_vertices(graph_);
+  Search s{std::vector<bool>(n, false), std::vector<std::size_t>(n, npos)};
+  std::deque<std::size_t> queue;
+  for (std::size_t v : sources)
+    if (v < n && !s.reached[v]) {
+      s.reached[v] = true;
+      queue.push_back(v);
+    }
+  while (!queue.empty()) {
+    std::size_t v = queue.front();
+    queue.pop_front();
+    if (expand && !expand(v)) continue;
+    for (auto [it, end] = boost::out_edges(v, graph_); it != end; ++it) {
+      std::size_t u = boost::target(*it, graph_);
+      std::size_t flow = graph_[*it].flow;
+      if (s.reached[u] || (follow && !follow(system_->flows[flow]))) continue;
+      s.reached[u] = true;
+      s.via[u] = flow;
+      queue.push_back(u);
+    }
+  }
+  return s;
+}
+
+std::vector<std::size_t> SystemGraph::path_to(const Search& s, std::size_t component) const {
+  std::vector<std::size_t> path;
+  if (component >= s.reached.size() || !s.reached[component]) return path;
+  // Each step goes to a component reached strictly earlier, so the walk ends at a source.
+  for (std::size_t v = component;; v = system_->flows[s.via[v]].from) {
+    path.push_back(v);
+    if (s.via[v] == npos) break;
+  }
+  std::reverse(path.begin(), path.end());
+  return path;
+}
+
+std::string SystemGraph::describe(std::span<const std::size_t> components) const {
+  std::string out;
+  for (std::size_t v : components) {
+    if (!out.empty()) out += " -> ";
+    out += system_->components[v].id;
+  }
+  return out;
 }
 
 }  // namespace mlarch

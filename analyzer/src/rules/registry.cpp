@@ -9,6 +9,15 @@ void component_saturated(const RuleContext&);
 void component_near_saturation(const RuleContext&);
 void personal_data_unencrypted_flow(const RuleContext&);
 void overprovisioned_component(const RuleContext&);
+void personal_data_reaches_external(const RuleContext&);
+void public_endpoint_reaches_model_server(const RuleContext&);
+void llm_untrusted_input_without_guardrail(const RuleContext&);
+void llm_output_without_validation(const RuleContext&);
+void single_point_of_failure(const RuleContext&);
+void feedback_loop_without_mitigation(const RuleContext&);
+void training_serving_skew(const RuleContext&);
+void undeclared_consumer(const RuleContext&);
+void path_step_without_flow(const RuleContext&);
 }  // namespace mlarch::rules
 
 namespace mlarch {
@@ -22,6 +31,15 @@ std::span<const NativeRule> native_rules() {
       {"REL004", rules::component_near_saturation},
       {"SEC004", rules::personal_data_unencrypted_flow},
       {"COST002", rules::overprovisioned_component},
+      {"SEC020", rules::personal_data_reaches_external},
+      {"SEC021", rules::public_endpoint_reaches_model_server},
+      {"SEC022", rules::llm_untrusted_input_without_guardrail},
+      {"SEC023", rules::llm_output_without_validation},
+      {"REL020", rules::single_point_of_failure},
+      {"REL022", rules::path_step_without_flow},
+      {"BP020", rules::feedback_loop_without_mitigation},
+      {"BP021", rules::training_serving_skew},
+      {"BP022", rules::undeclared_consumer},
   };
   return registry;
 }

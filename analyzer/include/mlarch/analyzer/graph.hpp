@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include <boost/graph/adjacency_list.hpp>
@@ -34,6 +37,25 @@ class SystemGraph {
   // Components from which some target can be reached (targets included): one backward
   // traversal, O(V + E), whatever the number of targets.
   std::vector<bool> reaching(const std::vector<bool>& targets) const;
+
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  // The result of search(): which components were reached, and by which flow each was first
+  // reached (npos for the sources and for unreached components).
+  struct Search {
+    std::vector<bool> reached;
+    std::vector<std::size_t> via;
+  };
+  // Breadth-first search from several sources at once, in O(V + E). Only flows that `follow`
+  // accepts are taken, and only out of components that `expand` accepts (a component that
+  // `expand` refuses is still reached, but the search goes no further through it). Empty
+  // functions accept everything.
+  Search search(std::span<const std::size_t> sources, const std::function<bool(const Flow&)>& follow = {},
+                const std::function<bool(std::size_t)>& expand = {}) const;
+  // The components from a source of `s` to `component` (both included), following `via`;
+  // empty when `component` was not reached.
+  std::vector<std::size_t> path_to(const Search& s, std::size_t component) const;
+  // Component ids joined by " -> ".
+  std::string describe(std::span<const std::size_t> components) const;
 
  private:
   const System* system_;

@@ -1,0 +1,435 @@
+// The native graph rules beyond their fixtures: messages and paths, the cases the examples guard
+// (no finding on any of them, and the loops they document found once their mitigation is
+// removed), and running time on a large graph.
+#include <chrono>
+#include <map>
+#include <filesystem>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include "mlarch/analyzer/graph.hpp"
+#include "mlarch/analyzer/lint.hpp"
+#include "mlarch/analyzer/model.hpp"
+#include "mlarch/analyzer/rules.hpp"
+#include "test_support.hpp"
+
+namespace mlarch {
+namespace {
+
+const std::set<std::string> kGraphRules = {"SEC020", "SEC021", "SEC022", "SEC023", "REL020",
+                                           "REL022", "BP020",  "BP021",  "BP022"};
+
+// Runs the given rules (all of them when empty) on a spec text.
+std::vector<Finding> run(const std::string& text, std::set<std::string> only = {}) {
+  Document doc = test::load_text(text);
+  BuildResult r = build_system(doc);
+  if (!r.system) {
+    ADD_FAILURE() << "spec did not build: " << (r.errors.empty() ? "" : r.errors[0].message);
+    return {};
+  }
+  SystemGraph graph(*r.system);
+  RuleSelection selection;
+  selection.only = std::move(only);
+  return run_rules(Catalog::builtin(), doc, *r.system, graph, selection);
+}
+
+std::vector<Finding> run_rule(const std::string& id, const std::string& text) { return run(text, {id}); }
+
+std::string example(const std::string& name) {
+  return test::read_file(test::source_dir() / "examples" / (name + ".yaml"));
+}
+
+// Removes the line holding `key` and the lines indented deeper below it (a YAML block).
+std::string drop_block(const std::string& text, const std::string& key) {
+  std::istringstream in(text);
+  std::string line, out;
+  std::size_t indent = std::string::npos;
+  while (std::getline(in, line)) {
+    std::size_t first = line.find_first_not_of(' ');
+    if (indent != std::string::npos) {
+      if (first != std::string::npos && first > indent) continue;
+      indent = std::string::npos;
+    }
+    if (line.find(key) != std::string::npos && first != std::string::npos) {
+      indent = first;
+      continue;
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+TEST(GraphRules, NoFindingOnTheExamples) {
+  LintOptions options;
+  options.today = "2026-06-01";
+  options.selection.only = kGraphRules;
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(test::source_dir());
+  LintReport report = lint({"examples"}, options);
+  std::filesystem::current_path(cwd);
+  EXPECT_EQ(report.files.size(), 4u);
+  for (const auto& f : report.findings) ADD_FAILURE() << f.file << ":" << f.position.line << ": " << f.rule << " " << f.message;
+}
+
+// SEC020
+
+TEST(GraphRules, PersonalDataPathNamesEveryHop) {
+  auto findings = run_rule("SEC020", R"(mlarch: 1
+system: {name: s}
+components:
+  crm: {kind: database, reads: [customers]}
+  etl: {kind: batch_job}
+  segmenter: {kind: service}
+  ad_partner: {kind: external}
+datasets:
+  customers: {pii: [email]}
+  cleaned: {derived_from: [customers]}
+  segments: {derived_from: [cleaned]}
+flows:
+  - {from: crm, to: etl, data: [customers]}
+  - {from: etl, to: segmenter, data: [cleaned]}
+  - {from: segmenter, to: ad_partner, data: [segments]}
+)");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].message,
+            "personal data ('segments') leaves the system for external component 'ad_partner': "
+            "crm -> etl -> segmenter -> ad_partner");
+  EXPECT_EQ(findings[0].pointer, "/flows/2/to");
+}
+
+TEST(GraphRules, PersonalDataInheritanceStopsAtAnExplicitEmptyPii) {
+  const char* spec = R"(mlarch: 1
+system: {name: s}
+components:
+  job: {kind: batch_job}
+  partner: {kind: external}
+datasets:
+  raw: {sensitive_attributes: [health]}
+  stats: {derived_from: [raw], pii: []}
+  counts: {derived_from: [stats]}
+flows:
+  - {from: job, to: partner, data: [stats, counts]}
+)";
+  EXPECT_TRUE(run_rule("SEC020", spec).empty());
+}
+
+TEST(GraphRules, PersonalDataSentBackToItsOriginIsNotADisclosure) {
+  std::string spec = R"(mlarch: 1
+system: {name: s}
+components:
+  gateway: {kind: gateway}
+  network: {kind: external}
+  other: {kind: external}
+datasets:
+  auths: {pii: [card_token]}
+flows:
+  - {from: network, to: gateway, data: [auths]}
+  - {from: gateway, to: network, data: [auths]}
+  - {from: gateway, to: other, data: [auths]}
+)";
+  auto findings = run_rule("SEC020", spec);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/flows/2/to");
+  EXPECT_NE(findings[0].message.find("network -> gateway -> other"), std::string::npos) << findings[0].message;
+}
+
+// SEC021
+
+TEST(GraphRules, PublicModelServerAndPublicServiceBeforeAModel) {
+  auto findings = run_rule("SEC021", R"(mlarch: 1
+system: {name: s}
+components:
+  lb: {kind: load_balancer, security: {public: true}}
+  app: {kind: service, security: {public: true}}
+  a: {kind: model_server, security: {public: true}}
+  b: {kind: model_server}
+  c: {kind: model_server}
+flows:
+  - {from: lb, to: b}
+  - {from: app, to: b}
+  - {from: app, to: c}
+  - {from: app, to: b}
+)");
+  ASSERT_EQ(findings.size(), 2u);
+  std::set<std::string> messages;
+  for (const auto& f : findings) messages.insert(f.message);
+  EXPECT_TRUE(messages.count("public service 'app' sends requests straight to model servers 'b' and 'c', with no "
+                             "gateway in between"));
+  EXPECT_TRUE(messages.count("model server 'a' is itself reachable from the internet, with no gateway in front of it"));
+}
+
+// SEC022
+
+TEST(GraphRules, SupportAssistantWithABypassOfItsInputGuardrail) {
+  std::string spec = replace(example("support-assistant"),
+                             "  - {from: chat_api, to: guard_in, data: [conversations], encrypted: true}\n",
+                             "  - {from: chat_api, to: guard_in, data: [conversations], encrypted: true}\n"
+                             "  - {from: chat_api, to: retriever, data: [conversations], encrypted: true}\n");
+  auto findings = run_rule("SEC022", spec);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/components/llm");
+  EXPECT_NE(findings[0].message.find("chat_api -> retriever -> llm ('chat_api' public)"), std::string::npos)
+      << findings[0].message;
+}
+
+TEST(GraphRules, IndirectInjectionThroughAToolAndAChainOfModels) {
+  auto findings = run_rule("SEC022", R"(mlarch: 1
+system: {name: s}
+components:
+  browser: {kind: service, role: tool, reads: [web]}
+  planner: {kind: model_server, model: llm}
+  writer: {kind: model_server, model: llm}
+  crawler: {kind: batch_job}
+  guard: {kind: service, role: input_guardrail}
+  summariser: {kind: model_server, model: llm}
+models:
+  llm: {architecture: {type: decoder_llm}}
+datasets:
+  web: {trust: untrusted}
+  feeds: {trust: untrusted}
+flows:
+  - {from: planner, to: browser}
+  - {from: browser, to: planner, data: [web]}
+  - {from: planner, to: writer}
+  - {from: crawler, to: guard, data: [feeds]}
+  - {from: guard, to: summariser, data: [feeds]}
+)");
+  std::map<std::string, std::string> by_pointer;
+  for (const auto& f : findings) by_pointer[f.pointer] = f.message;
+  ASSERT_EQ(by_pointer.size(), 2u);
+  EXPECT_NE(by_pointer["/components/planner"].find("browser -> planner ('browser' reads untrusted 'web')"),
+            std::string::npos);
+  EXPECT_NE(by_pointer["/components/writer"].find("browser -> planner -> writer"), std::string::npos);
+}
+
+TEST(GraphRules, UntrustedDataAppearingOnAFlowIsASource) {
+  auto findings = run_rule("SEC022", R"(mlarch: 1
+system: {name: s}
+components:
+  crawler: {kind: batch_job}
+  llm: {kind: model_server, model: m}
+models:
+  m: {task: text_generation}
+datasets:
+  pages: {trust: untrusted}
+flows:
+  - {from: crawler, to: llm, data: [pages]}
+)");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_NE(findings[0].message.find("('crawler' brings in untrusted 'pages')"), std::string::npos);
+}
+
+// SEC023
+
+TEST(GraphRules, SupportAssistantToolNeedsAGuardrailOnlyOnceItCanWrite) {
+  std::string text = example("support-assistant");
+  EXPECT_TRUE(run_rule("SEC023", text).empty());
+  std::string writable = replace(text, "permissions: read_only", "permissions: read_write");
+  auto findings = run_rule("SEC023", writable);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/flows/3");
+  EXPECT_EQ(findings[0].message,
+            "output of LLM server 'llm' reaches tool 'order_lookup' (permissions: read_write, no approval) without "
+            "an output guardrail: llm -> order_lookup");
+  std::string approved = replace(writable, "requires_approval: false", "requires_approval: true");
+  EXPECT_TRUE(run_rule("SEC023", approved).empty());
+  std::string unguarded = replace(text, "  - {from: llm, to: guard_out, data: [conversations], encrypted: true}\n",
+                                  "  - {from: llm, to: chat_api, data: [conversations], encrypted: true}\n");
+  findings = run_rule("SEC023", unguarded);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_NE(findings[0].message.find("reaches gateway 'chat_api'"), std::string::npos);
+}
+
+TEST(GraphRules, LlmOutputThroughAServiceStillNeedsAGuardrail) {
+  auto findings = run_rule("SEC023", R"(mlarch: 1
+system: {name: s}
+components:
+  llm: {kind: model_server, model: m}
+  app: {kind: service}
+  web: {kind: service, security: {public: true}}
+  review: {kind: service, role: human_review}
+  portal: {kind: gateway}
+models:
+  m: {task: text_generation}
+flows:
+  - {from: llm, to: app}
+  - {from: app, to: web}
+  - {from: llm, to: review}
+  - {from: review, to: portal}
+)");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/flows/0");
+  EXPECT_NE(findings[0].message.find("public component 'web'"), std::string::npos);
+  EXPECT_NE(findings[0].message.find("llm -> app -> web"), std::string::npos);
+}
+
+// REL020
+
+std::string chain(std::size_t n, const std::string& replicas) {
+  std::string spec = "mlarch: 1\nsystem: {name: chain}\ncomponents:\n";
+  for (std::size_t i = 0; i < n; ++i)
+    spec += fmt::format("  c{}: {{kind: {}, replicas: {}}}\n", i, i + 1 == n ? "external" : "service", replicas);
+  spec += "datasets:\n  people: {pii: [name]}\nflows:\n";
+  for (std::size_t i = 0; i + 1 < n; ++i) spec += fmt::format("  - {{from: c{}, to: c{}, data: [people]}}\n", i, i + 1);
+  spec += "workloads:\n  - name: w\n    arrival: {process: poisson, rate_rps: 1}\n    path: [";
+  for (std::size_t i = 0; i < n; ++i) spec += fmt::format("{}c{}", i ? ", " : "", i);
+  spec += "]\n";
+  return spec;
+}
+
+TEST(GraphRules, ArticulationPointsOfAChain) {
+  auto findings = run_rule("REL020", chain(5, "1"));
+  ASSERT_EQ(findings.size(), 3u);  // c1, c2, c3; the ends are not articulation points
+  EXPECT_EQ(findings[0].message,
+            "component 'c1' is a single point of failure of the serving graph: every route between 'c0' and 'c2' "
+            "passes through it, and it runs 1 replica");
+  EXPECT_TRUE(run_rule("REL020", chain(5, "2")).empty());
+}
+
+TEST(GraphRules, ArticulationPointWithAnExternalDependency) {
+  auto findings = run_rule("REL020", R"(mlarch: 1
+system: {name: s}
+components:
+  a: {kind: service, replicas: 2}
+  partner: {kind: external}
+  b: {kind: service, replicas: 2}
+  c: {kind: service, replicas: 2}
+flows:
+  - {from: a, to: partner}
+  - {from: partner, to: b}
+  - {from: b, to: c}
+  - {from: c, to: b}
+workloads:
+  - {name: w, arrival: {process: poisson, rate_rps: 1}, path: [a, partner, b, c]}
+)");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/components/partner");
+  EXPECT_NE(findings[0].message.find("external component 'partner'"), std::string::npos);
+}
+
+TEST(GraphRules, TenThousandComponentChainStaysFast) {
+  std::string spec = chain(10000, "1");
+  auto start = std::chrono::steady_clock::now();
+  auto findings = run(spec);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 5.0);
+  std::map<std::string, int> per_rule;
+  for (const auto& f : findings) ++per_rule[f.rule];
+  EXPECT_EQ(per_rule["REL020"], 9998);  // c1..c9998: the ends of a chain are not articulation points
+  EXPECT_EQ(per_rule["SEC020"], 1);
+  EXPECT_EQ(per_rule["REL022"], 0);
+  for (const auto& f : findings) {
+    if (f.rule == "SEC020") {
+      EXPECT_GT(f.message.size(), 60000u) << "the path names all 10,000 hops";
+    }
+  }
+}
+
+// REL022
+
+TEST(GraphRules, PathHopWithoutFlowOnTheFlawedDesign) {
+  auto findings = run_rule("REL022", test::read_file(test::source_dir() / "tests/golden/flawed.yaml"));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/workloads/0/path/2");
+  EXPECT_EQ(findings[0].message, "workload 'decisions' goes from 'scorer' to 'edge', but no flow leads from 'scorer' to 'edge'");
+}
+
+TEST(GraphRules, ParallelStepsNeedAFlowPerBranch) {
+  auto findings = run_rule("REL022", R"(mlarch: 1
+system: {name: s}
+components:
+  a: {kind: service}
+  b: {kind: service}
+  c: {kind: service}
+  d: {kind: service}
+  e: {kind: service}
+flows:
+  - {from: a, to: b}
+  - {from: a, to: c}
+  - {from: b, to: d}
+  - {from: d, to: e}
+workloads:
+  - name: w
+    arrival: {process: poisson, rate_rps: 1}
+    path:
+      - a
+      - parallel: [b, c]
+      - parallel: [d, e]
+)");
+  std::map<std::string, std::string> by_pointer;
+  for (const auto& f : findings) by_pointer[f.pointer] = f.message;
+  ASSERT_EQ(by_pointer.size(), 2u) << findings.size();
+  // e is fed by neither b nor c; c feeds neither d nor e.
+  EXPECT_EQ(by_pointer["/workloads/0/path/2/parallel/1"],
+            "workload 'w' goes from 'b' or 'c' to 'e', but no flow leads from any of them to 'e'");
+  EXPECT_EQ(by_pointer["/workloads/0/path/2"],
+            "workload 'w' goes from 'c' to 'd' or 'e', but no flow leads from 'c' to any of them");
+}
+
+// BP020
+
+TEST(GraphRules, ExamplesFeedbackLoopsAreFoundWithoutTheirMitigation) {
+  for (const char* name : {"card-fraud", "medical-triage", "recommender"}) {
+    std::string text = drop_block(example(name), "feedback_loop:");
+    auto findings = run_rule("BP020", text);
+    ASSERT_EQ(findings.size(), 1u) << name;
+    EXPECT_NE(findings[0].message.find("dataset '"), std::string::npos) << findings[0].message;
+  }
+  auto findings = run_rule("BP020", drop_block(example("card-fraud"), "feedback_loop:"));
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].message,
+            "model 'fraud-mlp' trains on data its own predictions reach, with no feedback-loop mitigation: scorer -> "
+            "case_review -> txn_lake -> dataset 'txn_history'");
+}
+
+// BP021
+
+TEST(GraphRules, SkewWhenTrainingIgnoresTheServedFeatureTable) {
+  std::string text = example("card-fraud");
+  text = replace(text, "      datasets: [txn_history, fraud_labels]\n", "      datasets: [fraud_labels]\n");
+  text = replace(text, "    reads: [txn_history, fraud_labels]\n", "    reads: [fraud_labels]\n");
+  auto findings = run_rule("BP021", text);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/models/fraud-mlp/training/datasets");
+  EXPECT_NE(findings[0].message.find("feature table 'txn_features' by feature store 'features'"), std::string::npos);
+}
+
+// BP022
+
+TEST(GraphRules, ConsumerOnAnotherWorkloadsPathIsDeclared) {
+  std::string spec = R"(mlarch: 1
+system: {name: s}
+components:
+  edge: {kind: gateway}
+  scorer: {kind: model_server}
+  crm: {kind: service}
+  trainer: {kind: training_pipeline}
+flows:
+  - {from: edge, to: scorer}
+  - {from: scorer, to: crm}
+  - {from: scorer, to: trainer}
+workloads:
+  - {name: a, arrival: {process: poisson, rate_rps: 1}, path: [edge, scorer]}
+  - {name: b, arrival: {process: poisson, rate_rps: 1}, path: [crm]}
+)";
+  auto findings = run_rule("BP022", spec);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].message,
+            "training pipeline 'trainer' consumes the predictions of model server 'scorer' outside every declared "
+            "workload");
+  EXPECT_EQ(findings[0].pointer, "/flows/2/to");
+}
+
+}  // namespace
+}  // namespace mlarch

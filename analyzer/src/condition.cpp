@@ -9,8 +9,6 @@ namespace mlarch {
 
 namespace {
 
-const char* const kOperators[] = {"exists", "equals", "not_equals", "in", "not_in", "min", "max", "nonempty", "contains"};
-
 bool is_empty(const Json& v) {
   if (v.is_null()) return true;
   if (v.is_string()) return v.get_ref<const std::string&>().empty();
@@ -27,11 +25,7 @@ bool in_list(const Json& v, const Json& list) {
 }  // namespace
 
 const Json* condition_lookup(std::string_view key, const ConditionScope& scope) {
-  if (key == "$risk_tier") {
-    thread_local Json tier;
-    tier = scope.risk_tier;
-    return &tier;
-  }
+  if (key == "$risk_tier") return &scope.risk_tier;
   const Json* node = &scope.element;
   std::string_view rest = key;
   if (!key.empty() && key[0] == '/') {
@@ -41,7 +35,7 @@ const Json* condition_lookup(std::string_view key, const ConditionScope& scope) 
   char sep = (!key.empty() && key[0] == '/') ? '/' : '.';
   while (!rest.empty()) {
     auto cut = rest.find(sep);
-    std::string part(rest.substr(0, cut));
+    std::string_view part = rest.substr(0, cut);  // looked up without a copy (std::less<> comparator)
     if (!node->is_object()) return nullptr;
     auto it = node->find(part);
     if (it == node->end()) return nullptr;
@@ -51,56 +45,99 @@ const Json* condition_lookup(std::string_view key, const ConditionScope& scope) 
   return node;
 }
 
-std::string check_condition(const Json& c) {
-  if (!c.is_object()) return "a condition is a mapping";
-  if (c.contains("all") || c.contains("any")) {
-    const Json& list = c.contains("all") ? c["all"] : c["any"];
-    if (c.size() != 1 || !list.is_array() || list.empty()) return "'all'/'any' take a non-empty list of conditions, alone";
-    for (const auto& sub : list)
-      if (auto e = check_condition(sub); !e.empty()) return e;
-    return {};
+Condition Condition::compile(const Json& c) {
+  auto fail = [](const std::string& why) -> Condition { throw std::invalid_argument(why); };
+  if (!c.is_object()) return fail("a condition is a mapping");
+  Condition out;
+  for (auto [name, op] : {std::pair{"all", Op::all}, std::pair{"any", Op::any}}) {
+    if (!c.contains(name)) continue;
+    const Json& list = c[name];
+    if (c.size() != 1 || !list.is_array() || list.empty()) return fail("'all'/'any' take a non-empty list of conditions, alone");
+    out.op_ = op;
+    for (const auto& sub : list) out.children_.push_back(compile(sub));
+    return out;
   }
   if (c.contains("not")) {
-    if (c.size() != 1) return "'not' stands alone";
-    return check_condition(c["not"]);
+    if (c.size() != 1) return fail("'not' stands alone");
+    out.op_ = Op::negate;
+    out.children_.push_back(compile(c["not"]));
+    return out;
   }
-  if (!c.contains("key") || !c["key"].is_string()) return "a condition needs a 'key' (or all/any/not)";
-  int ops = 0;
-  for (const char* op : kOperators) ops += c.contains(op) ? 1 : 0;
-  if (ops != 1 || c.size() != 2) return fmt::format("condition on '{}' needs exactly one operator", c["key"].get<std::string>());
-  if ((c.contains("in") && !c["in"].is_array()) || (c.contains("not_in") && !c["not_in"].is_array()))
-    return "'in'/'not_in' take a list";
-  if ((c.contains("min") && !c["min"].is_number()) || (c.contains("max") && !c["max"].is_number()))
-    return "'min'/'max' take a number";
-  if ((c.contains("exists") && !c["exists"].is_boolean()) || (c.contains("nonempty") && !c["nonempty"].is_boolean()))
-    return "'exists'/'nonempty' take true or false";
-  return {};
+  if (!c.contains("key") || !c["key"].is_string()) return fail("a condition needs a 'key' (or all/any/not)");
+  const std::string& key = c["key"].get_ref<const std::string&>();
+  static const std::pair<const char*, Op> operators[] = {
+      {"exists", Op::exists}, {"equals", Op::equals}, {"not_equals", Op::not_equals}, {"in", Op::in},
+      {"not_in", Op::not_in}, {"min", Op::min},       {"max", Op::max},               {"nonempty", Op::nonempty},
+      {"contains", Op::contains}};
+  int found = 0;
+  for (const auto& [name, op] : operators) {
+    if (!c.contains(name)) continue;
+    ++found;
+    out.op_ = op;
+    out.operand_ = c[name];
+  }
+  if (found != 1 || c.size() != 2) return fail(fmt::format("condition on '{}' needs exactly one operator", key));
+  if ((out.op_ == Op::in || out.op_ == Op::not_in) && !out.operand_.is_array()) return fail("'in'/'not_in' take a list");
+  if ((out.op_ == Op::min || out.op_ == Op::max) && !out.operand_.is_number()) return fail("'min'/'max' take a number");
+  if ((out.op_ == Op::exists || out.op_ == Op::nonempty) && !out.operand_.is_boolean())
+    return fail("'exists'/'nonempty' take true or false");
+  if (key == "$risk_tier") {
+    out.base_ = Base::risk_tier;
+    return out;
+  }
+  char sep = '.';
+  std::string_view rest = key;
+  if (!rest.empty() && rest[0] == '/') {
+    out.base_ = Base::root;
+    sep = '/';
+    rest.remove_prefix(1);
+  }
+  while (!rest.empty()) {
+    auto cut = rest.find(sep);
+    out.path_.emplace_back(rest.substr(0, cut));
+    rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
+  }
+  return out;
 }
 
-bool evaluate_condition(const Json& c, const ConditionScope& scope) {
-  if (auto it = c.find("all"); it != c.end()) {
-    for (const auto& sub : *it)
-      if (!evaluate_condition(sub, scope)) return false;
-    return true;
+const Json* Condition::lookup(const ConditionScope& scope) const {
+  if (base_ == Base::risk_tier) return &scope.risk_tier;
+  const Json* node = base_ == Base::root ? &scope.root : &scope.element;
+  for (const auto& part : path_) {
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(part);
+    if (it == node->end()) return nullptr;
+    node = &*it;
   }
-  if (auto it = c.find("any"); it != c.end()) {
-    for (const auto& sub : *it)
-      if (evaluate_condition(sub, scope)) return true;
-    return false;
-  }
-  if (auto it = c.find("not"); it != c.end()) return !evaluate_condition(*it, scope);
+  return node;
+}
 
-  const Json* v = condition_lookup(c.at("key").get_ref<const std::string&>(), scope);
-  if (auto it = c.find("exists"); it != c.end()) return (v && !v->is_null()) == it->get<bool>();
-  if (auto it = c.find("equals"); it != c.end()) return v && *v == *it;
-  if (auto it = c.find("not_equals"); it != c.end()) return !v || *v != *it;
-  if (auto it = c.find("in"); it != c.end()) return v && in_list(*v, *it);
-  if (auto it = c.find("not_in"); it != c.end()) return !v || !in_list(*v, *it);
-  if (auto it = c.find("min"); it != c.end()) return v && v->is_number() && v->get<double>() >= it->get<double>();
-  if (auto it = c.find("max"); it != c.end()) return v && v->is_number() && v->get<double>() <= it->get<double>();
-  if (auto it = c.find("nonempty"); it != c.end()) return (v && !is_empty(*v)) == it->get<bool>();
-  if (auto it = c.find("contains"); it != c.end()) return v && v->is_array() && in_list(*it, *v);
-  throw std::invalid_argument("condition without an operator");
+bool Condition::evaluate(const ConditionScope& scope) const {
+  switch (op_) {
+    case Op::all:
+      for (const auto& c : children_)
+        if (!c.evaluate(scope)) return false;
+      return true;
+    case Op::any:
+      for (const auto& c : children_)
+        if (c.evaluate(scope)) return true;
+      return false;
+    case Op::negate: return !children_[0].evaluate(scope);
+    default: break;
+  }
+  const Json* v = lookup(scope);
+  switch (op_) {
+    case Op::exists: return (v && !v->is_null()) == operand_.get<bool>();
+    case Op::equals: return v && *v == operand_;
+    case Op::not_equals: return !v || *v != operand_;
+    case Op::in: return v && in_list(*v, operand_);
+    case Op::not_in: return !v || !in_list(*v, operand_);
+    case Op::min: return v && v->is_number() && v->get<double>() >= operand_.get<double>();
+    case Op::max: return v && v->is_number() && v->get<double>() <= operand_.get<double>();
+    case Op::nonempty: return (v && !is_empty(*v)) == operand_.get<bool>();
+    case Op::contains: return v && v->is_array() && in_list(operand_, *v);
+    default: return false;
+  }
 }
 
 std::string expand_template(std::string_view text, std::string_view id, const ConditionScope& scope) {

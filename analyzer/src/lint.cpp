@@ -324,7 +324,9 @@ LintReport lint(const std::vector<std::string>& paths, const LintOptions& option
       out.insert(out.end(), loaded.errors.begin(), loaded.errors.end());
       continue;
     }
-    const Document& doc = *loaded.document;
+    auto document = std::make_shared<const Document>(std::move(*loaded.document));
+    report.documents.push_back(document);
+    const Document& doc = *document;
     auto schema_errors = SchemaValidator::spec_v1().validate(doc);
     if (!schema_errors.empty()) {
       out.insert(out.end(), schema_errors.begin(), schema_errors.end());

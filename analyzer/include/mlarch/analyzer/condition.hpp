@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "mlarch/analyzer/document.hpp"
 
@@ -19,13 +20,27 @@ namespace mlarch {
 struct ConditionScope {
   const Json& root;     // the whole document
   const Json& element;  // the element under test
-  std::string risk_tier;
+  const Json& risk_tier;  // a string: minimal, limited, high or unacceptable
 };
 
-// Throws std::invalid_argument on a malformed condition (caught when the catalog is loaded).
-bool evaluate_condition(const Json& condition, const ConditionScope& scope);
-// Checks a condition's form without evaluating it; returns an error message or empty.
-std::string check_condition(const Json& condition);
+// A condition compiled once, when the catalog loads, and evaluated for every element: no map
+// lookups of operator names and no key splitting on the hot path.
+class Condition {
+ public:
+  // Throws std::invalid_argument, with a message, on a malformed condition.
+  static Condition compile(const Json& condition);
+  bool evaluate(const ConditionScope& scope) const;
+
+ private:
+  enum class Op { all, any, negate, exists, equals, not_equals, in, not_in, min, max, nonempty, contains };
+  const Json* lookup(const ConditionScope& scope) const;
+
+  Op op_ = Op::all;
+  enum class Base { element, root, risk_tier } base_ = Base::element;
+  std::vector<std::string> path_;
+  Json operand_;
+  std::vector<Condition> children_;
+};
 // The value a key names, or nullptr.
 const Json* condition_lookup(std::string_view key, const ConditionScope& scope);
 // Fills {id} and {dotted.key} placeholders in a message template.

@@ -53,6 +53,7 @@ struct LintReport {
   std::vector<std::string> files;
   std::vector<Finding> findings;  // sorted; suppressed ones included, marked
   std::map<std::string, SourceFilePtr> sources;
+  std::vector<std::shared_ptr<const Document>> documents;  // the specs that loaded, for later stages
   std::optional<std::string> fail_on;  // from the config, when one set it
 
   int count(Severity s) const;

@@ -4,12 +4,14 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "mlarch/analyzer/condition.hpp"
 #include "mlarch/analyzer/diagnostic.hpp"
 #include "mlarch/analyzer/document.hpp"
 
@@ -40,7 +42,8 @@ struct Rule {
   std::vector<std::string> tags;
   std::string security_severity;  // SARIF score for security rules, e.g. "7.5"
   RuleEngine engine = RuleEngine::declarative;
-  Json check;  // the declarative check
+  Json check;  // the declarative check as written
+  std::optional<Condition> where, require;  // compiled from `check`
   std::string folder;  // "rules/<ID>"
 };
 
@@ -70,18 +73,21 @@ struct RuleSelection {
 // What a native rule sees, and how it reports.
 class RuleContext {
  public:
-  RuleContext(const Document& d, const System& s, const SystemGraph& g, const Rule& r, std::vector<Finding>& out)
-      : doc(d), system(s), graph(g), rule(r), out_(out) {}
+  RuleContext(const Document& d, const System& s, const SystemGraph& g, const Rule& r, Severity severity,
+              std::vector<Finding>& out)
+      : doc(d), system(s), graph(g), rule(r), severity_(severity), out_(out) {}
 
   const Document& doc;
   const System& system;
   const SystemGraph& graph;
   const Rule& rule;
 
-  // Reports a finding at `pointer` (the value if it exists, else its nearest ancestor's key).
+  // Reports a finding at `pointer` (the value if it exists, else its nearest ancestor's key),
+  // with the rule's (possibly overridden) severity, its help, and its notes.
   Finding& report(std::string_view pointer, std::string message, std::string help = {}) const;
 
  private:
+  Severity severity_;
   std::vector<Finding>& out_;
 };
 

@@ -22,6 +22,7 @@ struct LintArgs {
   std::string config;
   std::vector<std::string> rules;
   std::vector<std::string> skip_rules;
+  std::string framework;
   std::string baseline;
   std::string write_baseline;
   bool no_inline_suppressions = false;
@@ -51,6 +52,19 @@ int run_lint(const LintArgs& args) {
   auto format = parse_output_format(args.format);
   LintOptions options;
   options.selection.only.insert(args.rules.begin(), args.rules.end());
+  if (!args.framework.empty()) {
+    if (!normalize_framework(args.framework)) return usage_error(fmt::format("unknown framework '{}'", args.framework));
+    std::set<std::string> in_framework = catalog.framework_rules(args.framework);
+    if (!options.selection.only.empty()) {
+      std::set<std::string> both;
+      for (const auto& id : options.selection.only)
+        if (in_framework.count(id)) both.insert(id);
+      in_framework = both;
+    }
+    if (in_framework.empty())
+      return usage_error(fmt::format("no rule of framework '{}' is selected", args.framework));
+    options.selection.only = in_framework;
+  }
   options.selection.skip.insert(args.skip_rules.begin(), args.skip_rules.end());
   if (!args.config.empty()) options.config_path = args.config;
   if (!args.baseline.empty()) options.baseline_path = args.baseline;
@@ -110,6 +124,9 @@ void add_lint_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--rule", args->rules, "Run only this rule (repeatable)");
   cmd->add_option("--skip-rule", args->skip_rules, "Do not run this rule (repeatable)");
+  cmd->add_option("--framework", args->framework,
+                  "Run only the rules of a framework: eu-ai-act, nist-ai-rmf, owasp-ml, owasp-llm, mitre-atlas, "
+                  "ml-test-score, aws-ml-lens, gdpr, model-cards, datasheets, sre");
   cmd->add_option("--baseline", args->baseline, "Report only findings not in this baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--write-baseline", args->write_baseline, "Write the current findings to FILE as a baseline and exit 0");
   cmd->add_flag("--no-inline-suppressions", args->no_inline_suppressions, "Ignore `# mlarch: ignore[...]` comments");

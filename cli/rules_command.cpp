@@ -3,6 +3,7 @@
 
 #include "commands.hpp"
 #include "mlarch/analyzer/diagnostic.hpp"
+#include "mlarch/analyzer/render.hpp"
 #include "mlarch/analyzer/rules.hpp"
 
 namespace mlarch::cli {
@@ -12,6 +13,7 @@ namespace {
 struct RulesArgs {
   std::string format = "text";
   std::string category;
+  std::string framework;
   std::string output;
 };
 
@@ -31,9 +33,17 @@ Json rule_json(const Rule& r) {
 
 int run_rules_command(const RulesArgs& args) {
   const Catalog& catalog = Catalog::builtin();
+  if (args.format == "markdown") return emit(args.output, render_catalog_markdown(catalog)) ? kExitOk : kExitUsage;
+  std::set<std::string> in_framework;
+  if (!args.framework.empty()) {
+    if (!normalize_framework(args.framework)) return usage_error(fmt::format("unknown framework '{}'", args.framework));
+    in_framework = catalog.framework_rules(args.framework);
+  }
   std::vector<const Rule*> shown;
   for (const auto& r : catalog.rules())
-    if (args.category.empty() || to_string(r.category) == args.category) shown.push_back(&r);
+    if ((args.category.empty() || to_string(r.category) == args.category) &&
+        (args.framework.empty() || in_framework.count(r.id)))
+      shown.push_back(&r);
   std::string out;
   if (args.format == "json") {
     Json rules = Json::array();
@@ -53,7 +63,12 @@ int run_rules_command(const RulesArgs& args) {
 void add_rules_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<RulesArgs>();
   CLI::App* cmd = app.add_subcommand("rules", "List the rule catalog");
-  cmd->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->default_val("text");
+  cmd->add_option("-f,--format", args->format, "Output format (markdown: the whole catalog with coverage, as docs/rules.md)")
+      ->check(CLI::IsMember({"text", "json", "markdown"}))
+      ->default_val("text");
+  cmd->add_option("--framework", args->framework,
+                  "Only rules of this framework: eu-ai-act, nist-ai-rmf, owasp-ml, owasp-llm, mitre-atlas, ml-test-score, "
+                  "aws-ml-lens, gdpr, model-cards, datasheets, sre");
   cmd->add_option("--category", args->category, "Only rules of this category")
       ->check(CLI::IsMember({"best-practice", "reliability", "security", "ethics", "cost"}));
   cmd->add_option("-o,--output", args->output, "Write to FILE instead of stdout");

@@ -2,6 +2,8 @@
 // registry and catalog in one-to-one match, and every fixture telling its story: each failing
 // fixture yields exactly the findings written next to its lines, each passing fixture none.
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <filesystem>
 #include <map>
 #include <regex>
@@ -10,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "mlarch/analyzer/lint.hpp"
+#include "mlarch/analyzer/render.hpp"
 #include "mlarch/analyzer/rules.hpp"
 #include "test_support.hpp"
 
@@ -172,6 +175,34 @@ std::vector<std::string> all_rule_ids() {
 
 INSTANTIATE_TEST_SUITE_P(AllRules, RuleFixtures, ::testing::ValuesIn(all_rule_ids()),
                          [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace mlarch
+
+namespace mlarch {
+namespace {
+
+// docs/rules.md is generated from the catalog; regenerate with
+// `build/cli/mlarch rules --format markdown > docs/rules.md` (or MLARCH_UPDATE_GOLDEN=1).
+TEST(Catalog, RulesDocumentIsUpToDate) {
+  std::string expected = render_catalog_markdown(Catalog::builtin());
+  auto path = test::source_dir() / "docs" / "rules.md";
+  if (const char* update = std::getenv("MLARCH_UPDATE_GOLDEN"); update && std::string(update) == "1")
+    std::ofstream(path, std::ios::binary) << expected;
+  EXPECT_EQ(test::read_file(path), expected) << "docs/rules.md is stale: run `mlarch rules --format markdown > docs/rules.md`";
+}
+
+TEST(Catalog, FrameworksSelectTheirRules) {
+  const Catalog& catalog = Catalog::builtin();
+  auto eu = catalog.framework_rules("eu-ai-act");
+  EXPECT_GE(eu.size(), 5u);
+  for (const auto& id : eu) {
+    const Rule* r = catalog.find(id);
+    EXPECT_NE(std::find(r->frameworks.begin(), r->frameworks.end(), "eu-ai-act"), r->frameworks.end());
+  }
+  EXPECT_EQ(catalog.framework_rules("owasp-ml"), catalog.framework_rules("owasp-ml-top-10"));
+  EXPECT_TRUE(catalog.framework_rules("no-such-framework").empty());
+}
 
 }  // namespace
 }  // namespace mlarch

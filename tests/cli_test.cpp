@@ -1,5 +1,7 @@
 // The mlarch command as users run it: exit codes, formats, colour, outputs, configuration,
 // suppressions and baselines, and bad input.
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "mlarch/analyzer/document.hpp"
@@ -262,6 +264,37 @@ TEST(Cli, RulesAndExplain) {
     EXPECT_NE(r.out.find(section), std::string::npos) << section;
   r = run_mlarch("explain SEC999");
   EXPECT_EQ(r.exit_code, 2);
+}
+
+}  // namespace
+}  // namespace mlarch
+
+namespace mlarch {
+namespace {
+
+TEST(Cli, FrameworkFiltersRules) {
+  test::TempDir dir;
+  dir.write("insecure.yaml", kInsecure);
+  std::set<std::string> owasp_ml;
+  Json listed = Json::parse(test::run_mlarch("rules --framework owasp-ml --format json").out);
+  for (const auto& rule : listed["rules"]) owasp_ml.insert(rule["id"].get<std::string>());
+  ASSERT_TRUE(owasp_ml.count("SEC001"));
+  auto r = test::run_mlarch("lint --framework owasp-ml --format json insecure.yaml", dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  Json findings = Json::parse(r.out)["findings"];
+  ASSERT_FALSE(findings.empty());
+  for (const auto& f : findings) EXPECT_TRUE(owasp_ml.count(f["rule"].get<std::string>())) << f["rule"];
+  r = test::run_mlarch("lint --framework gdpr --rule SEC001 insecure.yaml", dir.path());
+  EXPECT_EQ(r.exit_code, 2);  // SEC001 is not a GDPR rule: nothing would run
+  r = test::run_mlarch("lint --framework iso-42001 insecure.yaml", dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  r = test::run_mlarch("rules --framework eu-ai-act --format json");
+  EXPECT_EQ(r.exit_code, 0);
+  Json eu = Json::parse(r.out);
+  for (const auto& rule : eu["rules"]) {
+    auto fw = rule["frameworks"].get<std::vector<std::string>>();
+    EXPECT_NE(std::find(fw.begin(), fw.end(), "eu-ai-act"), fw.end()) << rule["id"];
+  }
 }
 
 }  // namespace

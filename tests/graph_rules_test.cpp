@@ -431,5 +431,245 @@ workloads:
   EXPECT_EQ(findings[0].pointer, "/flows/2/to");
 }
 
+// Personal-data reachability beyond SEC020: SEC030, SEC031, ETH030
+
+const std::set<std::string> kPersonalDataRules = {"SEC030", "SEC031", "ETH030"};
+
+std::map<std::string, std::string> by_pointer(const std::vector<Finding>& findings) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : findings) {
+    EXPECT_FALSE(out.count(f.pointer)) << "two findings at " << f.pointer;
+    out[f.pointer] = f.message;
+  }
+  return out;
+}
+
+TEST(GraphRules, NoPersonalDataReachabilityFindingOnTheExamples) {
+  for (const char* name : {"card-fraud", "medical-triage", "recommender", "support-assistant"})
+    for (const auto& f : run(example(name), kPersonalDataRules))
+      ADD_FAILURE() << name << ": " << f.rule << " " << f.message;
+}
+
+// SEC030
+
+TEST(GraphRules, UnencryptedFlowOfADerivedDatasetShowsDerivationAndPath) {
+  auto findings = run_rule("SEC030", R"(mlarch: 1
+system: {name: s}
+components:
+  crm: {kind: database, reads: [customers]}
+  etl: {kind: batch_job}
+  segmenter: {kind: service}
+  dashboard: {kind: service}
+datasets:
+  customers: {pii: [email]}
+  cleaned: {derived_from: [customers]}
+  segments: {derived_from: [cleaned]}
+  counts: {derived_from: [segments], pii: []}
+flows:
+  - {from: crm, to: etl, data: [customers], encrypted: true}
+  - {from: etl, to: segmenter, data: [cleaned], encrypted: true}
+  - {from: segmenter, to: dashboard, data: [segments, counts]}
+  - {from: segmenter, to: dashboard, data: [counts]}
+)");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].pointer, "/flows/2/encrypted");
+  EXPECT_EQ(findings[0].message,
+            "flow 'segmenter->dashboard' carries personal data without encryption: 'segments' inherits it through "
+            "derived_from (customers -> cleaned -> segments); path: crm -> etl -> segmenter -> dashboard");
+}
+
+TEST(GraphRules, UnencryptedFlowIsReportedBySec004OrSec030NeverBoth) {
+  std::string spec = R"(mlarch: 1
+system: {name: s}
+components:
+  a: {kind: service, writes: [raw]}
+  b: {kind: service}
+  c: {kind: service}
+datasets:
+  raw: {pii: [name]}
+  derived: {derived_from: [raw]}
+  other: {derived_from: [raw]}
+  tagged: {derived_from: [raw], sensitive_attributes: [health]}
+flows:
+  - {from: a, to: b, data: [raw, derived]}
+  - {from: b, to: c, data: [derived, other]}
+  - {from: a, to: c, data: [tagged]}
+)";
+  auto findings = run(spec, {"SEC004", "SEC030"});
+  std::map<std::string, std::string> rule_at;
+  for (const auto& f : findings) {
+    EXPECT_FALSE(rule_at.count(f.pointer)) << f.pointer;
+    rule_at[f.pointer] = f.rule;
+  }
+  ASSERT_EQ(rule_at.size(), 3u);
+  EXPECT_EQ(rule_at["/flows/0/encrypted"], "SEC004");  // lists the declared dataset itself
+  EXPECT_EQ(rule_at["/flows/1/encrypted"], "SEC030");
+  EXPECT_EQ(rule_at["/flows/2/encrypted"], "SEC004");  // `tagged` declares its own personal data
+  for (const auto& f : findings) {
+    if (f.rule != "SEC030") continue;
+    EXPECT_EQ(f.message,
+              "flow 'b->c' carries personal data without encryption: 'derived' and 'other' inherit it through "
+              "derived_from (raw -> derived; raw -> other); path: a -> b -> c");
+  }
+}
+
+// SEC031
+
+TEST(GraphRules, UnauthenticatedPublicEndpointReceivingOrReadingPersonalData) {
+  auto findings = run_rule("SEC031", R"(mlarch: 1
+system: {name: s}
+components:
+  db: {kind: database, reads: [orders]}
+  tracker: {kind: service}
+  status: {kind: service, security: {public: true}}
+  export: {kind: service, reads: [orders], security: {public: true, authn: none}}
+  both: {kind: gateway, reads: [orders], security: {public: true}}
+  safe: {kind: service, security: {public: true, authn: oauth2}}
+  private: {kind: service}
+  intake: {kind: gateway, security: {public: true}}
+  partner: {kind: external, security: {public: true}}
+  feed: {kind: service, security: {public: true}}
+datasets:
+  orders: {pii: [email]}
+  status_rows: {derived_from: [orders]}
+  delays: {derived_from: [orders], pii: []}
+flows:
+  - {from: intake, to: db, data: [orders]}
+  - {from: db, to: tracker, data: [orders]}
+  - {from: tracker, to: status, data: [status_rows]}
+  - {from: tracker, to: both, data: [status_rows, orders]}
+  - {from: tracker, to: safe, data: [orders]}
+  - {from: tracker, to: private, data: [orders]}
+  - {from: tracker, to: partner, data: [orders]}
+  - {from: tracker, to: feed, data: [delays]}
+)");
+  auto messages = by_pointer(findings);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_EQ(messages["/components/status"],
+            "service 'status' is public and does not authenticate its callers, yet it receives personal data "
+            "('status_rows'): db -> tracker -> status");
+  EXPECT_EQ(messages["/components/export"],
+            "service 'export' is public and does not authenticate its callers, yet it reads personal data ('orders')");
+  EXPECT_EQ(messages["/components/both"],
+            "gateway 'both' is public and does not authenticate its callers, yet it reads personal data ('orders') "
+            "and receives personal data ('status_rows' and 'orders'): db -> tracker -> both");
+}
+
+// ETH030
+
+TEST(GraphRules, CrossRegionTransferIsReportedWhereTheDataCrosses) {
+  auto findings = run_rule("ETH030", R"(mlarch: 1
+system: {name: s}
+components:
+  crm: {kind: database, zone: eu-west-1a, reads: [customers]}
+  etl: {kind: batch_job, zone: europe-west4-b}
+  trainer: {kind: training_pipeline, zone: us-east-1a}
+  evaluator: {kind: batch_job, zone: us-central1-a}
+  back_home: {kind: service, zone: eu-central-1a}
+  archive: {kind: batch_job, zone: ap-southeast-1a}
+  onprem: {kind: service, zone: rack-7}
+  london: {kind: service, zone: eu-west-2b, reads: [customers]}
+  zurich: {kind: service, zone: europe-west6-a}
+datasets:
+  customers: {pii: [email], region: EU}
+  training_set: {derived_from: [customers]}
+  stats: {derived_from: [training_set], pii: []}
+flows:
+  - {from: crm, to: etl, data: [customers]}
+  - {from: etl, to: trainer, data: [training_set]}
+  - {from: trainer, to: evaluator, data: [training_set]}
+  - {from: evaluator, to: back_home, data: [training_set]}
+  - {from: back_home, to: archive, data: [training_set]}
+  - {from: etl, to: onprem, data: [customers]}
+  - {from: onprem, to: archive, data: [customers]}
+  - {from: etl, to: archive, data: [stats]}
+  - {from: crm, to: london, data: [customers]}
+  - {from: crm, to: zurich, data: [customers]}
+)");
+  auto messages = by_pointer(findings);
+  ASSERT_EQ(messages.size(), 4u) << findings.size();
+  EXPECT_EQ(messages["/flows/1/to"],
+            "personal data of dataset 'customers' (region 'EU', no transfer_basis) reaches training pipeline 'trainer' "
+            "in zone 'us-east-1a' (region 'us') as 'training_set' (customers -> training_set): crm -> etl -> trainer");
+  // The first flow into 'archive' (from a component in the EU) is the crossing; the later ones are not reported.
+  EXPECT_EQ(messages["/flows/4/to"],
+            "personal data of dataset 'customers' (region 'EU', no transfer_basis) reaches batch job 'archive' in zone "
+            "'ap-southeast-1a' (region 'ap') as 'training_set' (customers -> training_set): crm -> etl -> trainer -> "
+            "evaluator -> back_home -> archive");
+  // 'london' both reads the data and receives it: one finding, at the flow.
+  EXPECT_NE(messages["/flows/8/to"].find("service 'london' in zone 'eu-west-2b' (region 'uk')"), std::string::npos);
+  EXPECT_NE(messages["/flows/9/to"].find("service 'zurich' in zone 'europe-west6-a' (region 'ch')"),
+            std::string::npos);
+}
+
+TEST(GraphRules, CrossRegionTransferBasisAndDatasetRegions) {
+  std::string spec = R"(mlarch: 1
+system: {name: s}
+components:
+  lake: {kind: object_store, zone: eu-west-1a, reads: [events]}
+  reporting: {kind: service, zone: us-east-1a, reads: [events]}
+  partner_copy: {kind: batch_job, zone: eu-west-1a}
+datasets:
+  events: {pii: [user_id], region: eu-west-1, TRANSFER}
+  us_events: {derived_from: [events], region: us}
+  eu_events: {derived_from: [events], region: europe}
+  jp_events: {derived_from: [events], region: jp}
+  us_counts: {derived_from: [events], region: us, pii: []}
+flows:
+  - {from: lake, to: partner_copy, data: [events]}
+)";
+  auto findings = run_rule("ETH030", replace(spec, ", TRANSFER", ""));
+  auto messages = by_pointer(findings);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages["/datasets/us_events/region"],
+            "personal data of dataset 'events' (region 'eu-west-1', no transfer_basis) is copied into dataset "
+            "'us_events' in region 'us': events -> us_events");
+  EXPECT_EQ(messages["/components/reporting/reads/0"],
+            "personal data of dataset 'events' (region 'eu-west-1', no transfer_basis) is read by service 'reporting' "
+            "in zone 'us-east-1a' (region 'us')");
+  findings = run_rule("ETH030", replace(spec, "TRANSFER", "transfer_basis: none"));
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_NE(findings[0].message.find("(region 'eu-west-1', transfer_basis: none)"), std::string::npos);
+  EXPECT_TRUE(run_rule("ETH030", replace(spec, "TRANSFER", "transfer_basis: scc")).empty());
+}
+
+TEST(GraphRules, CardFraudTrainingMovedToTheUs) {
+  std::string text = replace(example("card-fraud"), "    schedule: weekly\n    reads: [txn_history, fraud_labels]\n",
+                             "    schedule: weekly\n    zone: us-east-1a\n    reads: [txn_history, fraud_labels]\n");
+  auto messages = by_pointer(run_rule("ETH030", text));
+  ASSERT_EQ(messages.size(), 1u);  // both datasets cross on the same flow, and the trainer reads them: one finding
+  EXPECT_EQ(messages.begin()->first, "/flows/14/to");
+  EXPECT_EQ(messages.begin()->second,
+            "personal data of dataset 'fraud_labels' (region 'eu', no transfer_basis), and of 'txn_history' (region "
+            "'eu', no transfer_basis), reaches training pipeline 'trainer' in zone 'us-east-1a' (region 'us'): "
+            "txn_lake -> trainer");
+}
+
+// The three rules on a 10,000-component chain: one derived dataset flows encrypted along it, the
+// last hop is unencrypted into a public, unauthenticated component in another region.
+TEST(GraphRules, TenThousandComponentPersonalDataChainStaysFast) {
+  const std::size_t n = 10000;
+  std::string spec = "mlarch: 1\nsystem: {name: chain}\ncomponents:\n";
+  spec += "  c0: {kind: database, zone: eu-west-1a, reads: [people]}\n";
+  for (std::size_t i = 1; i + 1 < n; ++i) spec += fmt::format("  c{}: {{kind: service, zone: eu-west-1b}}\n", i);
+  spec += fmt::format("  c{}: {{kind: service, zone: us-east-1a, security: {{public: true}}}}\n", n - 1);
+  spec += "datasets:\n  people: {pii: [name], region: eu}\n  profiles: {derived_from: [people]}\nflows:\n";
+  for (std::size_t i = 0; i + 1 < n; ++i)
+    spec += fmt::format("  - {{from: c{}, to: c{}, data: [profiles]{}}}\n", i, i + 1,
+                        i + 2 == n ? "" : ", encrypted: true");
+  auto start = std::chrono::steady_clock::now();
+  auto findings = run(spec, kPersonalDataRules);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(seconds, 5.0);
+  std::map<std::string, int> per_rule;
+  for (const auto& f : findings) {
+    ++per_rule[f.rule];
+    EXPECT_GT(f.message.size(), 60000u) << f.rule << ": the path names all 10,000 hops";
+  }
+  EXPECT_EQ(per_rule["SEC030"], 1);
+  EXPECT_EQ(per_rule["SEC031"], 1);
+  EXPECT_EQ(per_rule["ETH030"], 1);
+}
+
 }  // namespace
 }  // namespace mlarch

@@ -130,3 +130,20 @@ TEST(Graph, ReachingFindsEveryAncestorOfTheTargets) {
 
 }  // namespace
 }  // namespace mlarch
+
+namespace mlarch {
+namespace {
+
+TEST(Model, ComponentWithoutReplicasRunsOneFixedReplica) {
+  Document doc = test::load_text("mlarch: 1\nsystem: {name: s}\ncomponents:\n  a: {kind: service}\n");
+  BuildResult r = build_system(doc);
+  ASSERT_TRUE(r.system);
+  const Component& a = r.system->components[0];
+  EXPECT_FALSE(a.replicas_declared);
+  EXPECT_FALSE(a.replicas.autoscaled);
+  EXPECT_EQ(a.replicas.count, 1);
+  EXPECT_EQ(a.replicas.max, 1);
+}
+
+}  // namespace
+}  // namespace mlarch

@@ -1,7 +1,15 @@
-// Peak utilization by the utilization law.
+// Peak utilization by the utilization law; path times; instance types; model memory.
 #include "mlarch/analyzer/capacity.hpp"
 
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
 
 namespace mlarch {
 
@@ -38,5 +46,328 @@ std::vector<ComponentLoad> peak_loads(const System& system) {
   }
   return out;
 }
+
+namespace {
+
+// The standard normal quantile at 0.99, which with the mean fixes a lognormal's shape.
+constexpr double kZ99 = 2.3263478740408408;
+
+std::optional<double> number(const Json& j, std::string_view key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(std::string(key));
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+// Median ÷ mean of a lognormal: exp(−σ²/2).
+double lognormal_median_ratio(const Distribution& d) {
+  double mean = *d.mean_ms;
+  double sigma2 = 0;
+  if (d.cv) {
+    sigma2 = std::log1p(*d.cv * *d.cv);
+  } else if (d.p99_ms) {
+    // ln p99 = μ + z·σ and ln mean = μ + σ²/2: σ²/2 − z·σ + ln(p99/mean) = 0, the smaller root.
+    double r = std::log(*d.p99_ms / mean);
+    if (r <= 0) return 1.0;
+    double disc = kZ99 * kZ99 - 2 * r;
+    double sigma = disc > 0 ? kZ99 - std::sqrt(disc) : kZ99;  // no lognormal fits: the widest
+    sigma2 = sigma * sigma;
+  } else {
+    sigma2 = std::log(2.0);  // cv = 1
+  }
+  return std::exp(-sigma2 / 2);
+}
+
+}  // namespace
+
+std::optional<double> median_service_ms(const Component& c) {
+  if (!c.service_time.dist) return std::nullopt;
+  const Distribution& d = *c.service_time.dist;
+  if (!d.mean_ms) return std::nullopt;
+  double mean = *d.mean_ms;
+  double median = 0;
+  if (d.dist == "constant") {
+    median = mean;
+  } else if (d.dist == "exponential") {
+    median = mean * std::log(2.0);
+  } else if (d.dist == "lognormal") {
+    median = mean * lognormal_median_ratio(d);
+  } else if (d.dist == "gamma") {
+    double cv = d.cv.value_or(1.0);
+    median = std::max(0.0, mean * (1.0 - cv * cv / 3.0));
+  } else {
+    return std::nullopt;  // empirical: the samples are in a file
+  }
+  if (c.cache_hit_ratio && *c.cache_hit_ratio > 0) median = std::min(median, c.cache_hit_time_ms.value_or(0.0));
+  return median;
+}
+
+PathTime path_time(const System& system, const Workload& workload, PathStatistic statistic) {
+  // The smallest declared latency of a flow from one component to another.
+  std::unordered_map<std::uint64_t, std::pair<double, std::size_t>> hop;
+  for (const auto& f : system.flows) {
+    if (!f.latency_ms) continue;
+    std::uint64_t key = (static_cast<std::uint64_t>(f.from) << 32) | f.to;
+    auto [it, inserted] = hop.try_emplace(key, *f.latency_ms, f.index);
+    if (!inserted && *f.latency_ms < it->second.first) it->second = {*f.latency_ms, f.index};
+  }
+  auto hop_of = [&](std::size_t from, std::size_t to) -> const std::pair<double, std::size_t>* {
+    auto it = hop.find((static_cast<std::uint64_t>(from) << 32) | to);
+    return it == hop.end() ? nullptr : &it->second;
+  };
+
+  PathTime out;
+  std::unordered_set<std::size_t> unknown_seen;
+  std::vector<double> service(system.components.size(), -1);  // memo; -1 not computed
+  auto service_of = [&](std::size_t c) {
+    if (service[c] < 0) {
+      const Component& comp = system.components[c];
+      auto t = statistic == PathStatistic::mean ? mean_service_ms(comp) : median_service_ms(comp);
+      service[c] = t.value_or(0.0);
+      if (!t && unknown_seen.insert(c).second) out.unknown.push_back(c);
+    }
+    return service[c];
+  };
+
+  // One node per visit: when it ends, and the visit before it on its longest chain.
+  struct Node {
+    std::size_t component;
+    double finish;
+    std::size_t pred;  // npos for the first
+    double network_ms;
+    std::optional<std::size_t> flow;
+  };
+  constexpr std::size_t npos = std::numeric_limits<std::size_t>::max();
+  std::vector<Node> nodes;
+  std::vector<std::size_t> exits;  // the last visit of each branch of the previous step
+  for (const auto& step : workload.path) {
+    std::vector<std::size_t> next_exits;
+    for (const auto& branch : step.branches) {
+      std::size_t prev = npos;
+      for (std::size_t i = 0; i < branch.size(); ++i) {
+        std::size_t c = branch[i];
+        Node n{c, 0, npos, 0, std::nullopt};
+        double start = 0;
+        auto consider = [&](std::size_t p) {
+          double net = 0;
+          std::optional<std::size_t> flow;
+          if (const auto* h = hop_of(nodes[p].component, c)) {
+            net = h->first;
+            flow = h->second;
+          }
+          double t = nodes[p].finish + net;
+          if (n.pred == npos || t > start) {
+            start = t;
+            n.pred = p;
+            n.network_ms = net;
+            n.flow = net > 0 ? flow : std::nullopt;
+          }
+        };
+        if (i == 0) {
+          for (std::size_t p : exits) consider(p);
+        } else {
+          consider(prev);
+        }
+        n.finish = start + service_of(c);
+        nodes.push_back(n);
+        prev = nodes.size() - 1;
+      }
+      if (prev != npos) next_exits.push_back(prev);
+    }
+    exits = std::move(next_exits);
+  }
+  std::size_t last = npos;
+  for (std::size_t e : exits)
+    if (last == npos || nodes[e].finish > nodes[last].finish) last = e;
+  if (last == npos) return out;
+  out.total_ms = nodes[last].finish;
+  for (std::size_t i = last; i != npos; i = nodes[i].pred)
+    out.critical.push_back({nodes[i].component, service[nodes[i].component], nodes[i].flow, nodes[i].network_ms});
+  std::reverse(out.critical.begin(), out.critical.end());
+  return out;
+}
+
+std::optional<InstanceType> instance_type(const System& system, std::string_view name) {
+  if (!system.document || name.empty()) return std::nullopt;
+  const Json& root = system.document->root;
+  auto hw = root.find("hardware");
+  if (hw == root.end() || !hw->is_object()) return std::nullopt;
+  auto it = hw->find(std::string(name));
+  if (it == hw->end() || !it->is_object()) return std::nullopt;
+  const Json& j = *it;
+  InstanceType t;
+  t.name = std::string(name);
+  t.pointer = pointer_append("/hardware", name);
+  if (auto v = j.find("vcpus"); v != j.end() && v->is_number_integer()) t.vcpus = v->get<int>();
+  t.memory_gib = number(j, "memory_gib");
+  t.peak_gflops = number(j, "peak_gflops");
+  t.mem_bandwidth_gbs = number(j, "mem_bandwidth_gbs");
+  t.usd_per_hour = number(j, "usd_per_hour");
+  if (auto a = j.find("accelerators"); a != j.end() && a->is_object()) {
+    Accelerators acc;
+    if (auto ty = a->find("type"); ty != a->end() && ty->is_string()) acc.type = ty->get<std::string>();
+    if (auto n = a->find("count"); n != a->end() && n->is_number_integer()) acc.count = n->get<int>();
+    acc.peak_tflops = number(*a, "peak_tflops");
+    acc.mem_bandwidth_gbs = number(*a, "mem_bandwidth_gbs");
+    acc.memory_gib = number(*a, "memory_gib");
+    t.accelerators = std::move(acc);
+  }
+  return t;
+}
+
+std::optional<double> model_memory_gib(const InstanceType& instance) {
+  if (instance.accelerators) {
+    if (!instance.accelerators->memory_gib) return std::nullopt;
+    return instance.accelerators->count * *instance.accelerators->memory_gib;
+  }
+  return instance.memory_gib;
+}
+
+std::optional<double> dtype_bytes(std::string_view dtype) {
+  if (dtype.empty() || dtype == "fp32") return 4.0;
+  if (dtype == "fp16" || dtype == "bf16") return 2.0;
+  if (dtype == "int8") return 1.0;
+  if (dtype == "int4") return 0.5;
+  return std::nullopt;
+}
+
+namespace {
+
+std::string architecture_type(const Json& a) {
+  auto it = a.find("type");
+  return it != a.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string architecture_dtype(const Json& a) {
+  auto it = a.find("dtype");
+  return it != a.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// Σ (in × out + out) over `widths`, in order; empty when `hidden` is not a list of numbers.
+std::optional<double> dense_parameters(double input, const Json& a) {
+  std::vector<double> widths{input};
+  if (auto h = a.find("hidden"); h != a.end()) {
+    if (!h->is_array()) return std::nullopt;
+    for (const auto& w : *h) {
+      if (!w.is_number()) return std::nullopt;
+      widths.push_back(w.get<double>());
+    }
+  }
+  widths.push_back(number(a, "output_dim").value_or(1.0));
+  double params = 0;
+  for (std::size_t i = 1; i < widths.size(); ++i) params += widths[i - 1] * widths[i] + widths[i];
+  return params;
+}
+
+std::optional<double> transformer_parameters(const Json& a, double ffn_matrices) {
+  auto layers = number(a, "layers"), d = number(a, "d_model"), heads = number(a, "heads"), vocab = number(a, "vocab");
+  if (!layers || !d || !heads || !vocab || *heads <= 0) return std::nullopt;
+  double kv_heads = number(a, "kv_heads").value_or(*heads);
+  double ffn = number(a, "ffn_dim").value_or(4 * *d);
+  double attention = 2 * *d * *d + 2 * *d * *d * kv_heads / *heads;
+  return *layers * (attention + ffn_matrices * *d * ffn) + *vocab * *d;
+}
+
+}  // namespace
+
+std::optional<double> model_parameters(const Json& a) {
+  if (!a.is_object()) return std::nullopt;
+  std::string type = architecture_type(a);
+  if (type == "mlp" || type == "embedding_mlp") {
+    auto input = number(a, "input_dim");
+    if (!input) return std::nullopt;
+    auto dense = dense_parameters(*input, a);
+    if (!dense) return std::nullopt;
+    double params = *dense;
+    if (type == "embedding_mlp") {
+      if (auto t = a.find("embedding_tables"); t != a.end() && t->is_array()) {
+        for (const auto& table : *t) {
+          auto rows = number(table, "rows"), dim = number(table, "dim");
+          if (!rows || !dim) return std::nullopt;
+          params += *rows * *dim;
+        }
+      }
+    }
+    return params;
+  }
+  if (type == "cnn") {
+    auto image = a.find("image");
+    auto layers = a.find("conv_layers");
+    if (image == a.end() || layers == a.end() || !layers->is_array() || layers->empty()) return std::nullopt;
+    auto channels = number(*image, "channels");
+    if (!channels) return std::nullopt;
+    double in = *channels, params = 0;
+    for (const auto& layer : *layers) {
+      auto filters = number(layer, "filters"), kernel = number(layer, "kernel");
+      if (!filters || !kernel) return std::nullopt;
+      params += *kernel * *kernel * in * *filters + *filters;
+      in = *filters;
+    }
+    auto head = dense_parameters(in, a);
+    if (!head) return std::nullopt;
+    return params + *head;
+  }
+  if (type == "transformer_encoder") return transformer_parameters(a, 2);
+  if (type == "decoder_llm") return transformer_parameters(a, 3);
+  return std::nullopt;
+}
+
+std::optional<double> model_weight_bytes(const Json& a) {
+  if (!a.is_object()) return std::nullopt;
+  if (architecture_type(a) == "tree_ensemble") {
+    auto trees = number(a, "trees"), depth = number(a, "depth");
+    if (!trees || !depth) return std::nullopt;
+    return *trees * std::exp2(*depth) * 16.0;
+  }
+  auto params = model_parameters(a);
+  auto bytes = dtype_bytes(architecture_dtype(a));
+  if (!params || !bytes) return std::nullopt;
+  return *params * *bytes;
+}
+
+std::optional<double> kv_cache_bytes(const Json& a, double sequences) {
+  if (!a.is_object() || architecture_type(a) != "decoder_llm") return std::nullopt;
+  auto layers = number(a, "layers"), d = number(a, "d_model"), heads = number(a, "heads");
+  auto prompt = a.find("prompt_tokens"), output = a.find("output_tokens");
+  if (!layers || !d || !heads || *heads <= 0 || prompt == a.end() || output == a.end()) return std::nullopt;
+  auto prompt_mean = number(*prompt, "mean"), output_mean = number(*output, "mean");
+  auto bytes = dtype_bytes(architecture_dtype(a));
+  if (!prompt_mean || !output_mean || !bytes) return std::nullopt;
+  double kv_heads = number(a, "kv_heads").value_or(*heads);
+  return 2 * *layers * kv_heads * (*d / *heads) * (*prompt_mean + *output_mean) * sequences * *bytes;
+}
+
+namespace {
+
+std::string thousands(double x) {
+  double r = std::round(std::fabs(x));
+  std::string digits = fmt::format("{:.0f}", r);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return x < 0 && r > 0 ? "-" + out : out;
+}
+
+}  // namespace
+
+std::string format_number(double x) {
+  if (!std::isfinite(x)) return fmt::format("{}", x);
+  if (std::fabs(x) >= 999.5) return thousands(x);
+  if (x == 0) return "0";
+  int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(x))));
+  int decimals = std::max(0, 2 - magnitude);
+  std::string out = fmt::format("{:.{}f}", x, decimals);
+  if (out.find('.') != std::string::npos) {
+    while (out.back() == '0') out.pop_back();
+    if (out.back() == '.') out.pop_back();
+  }
+  return out;
+}
+
+std::string format_usd(double x) { return "$" + thousands(x); }
+
+std::string format_gib(double bytes) { return format_number(bytes / 1073741824.0) + " GiB"; }
 
 }  // namespace mlarch

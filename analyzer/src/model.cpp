@@ -211,7 +211,7 @@ BuildResult build_system(const Document& doc) {
     c.replicas_declared = j.contains("replicas");
     if (replicas.is_number_integer()) {
       c.replicas.count = c.replicas.max = replicas.get<int>();
-    } else if (replicas.is_object()) {
+    } else if (c.replicas_declared && replicas.is_object()) {
       c.replicas.autoscaled = true;
       c.replicas.count = get_or<int>(replicas, "min", 1);
       c.replicas.max = get_or<int>(replicas, "max", c.replicas.count);

@@ -44,6 +44,30 @@ const SchemaValidator& rule_schema() {
 
 }  // namespace
 
+std::span<const std::string_view> known_frameworks() {
+  static constexpr std::string_view names[] = {"eu-ai-act",    "nist-ai-rmf",   "owasp-ml-top-10", "owasp-llm-top-10",
+                                               "mitre-atlas",  "ml-test-score", "aws-ml-lens",     "gdpr",
+                                               "model-cards",  "datasheets",    "sre"};
+  return names;
+}
+
+std::optional<std::string> normalize_framework(std::string_view name) {
+  if (name == "owasp-ml") return "owasp-ml-top-10";
+  if (name == "owasp-llm") return "owasp-llm-top-10";
+  for (auto known : known_frameworks())
+    if (known == name) return std::string(known);
+  return std::nullopt;
+}
+
+std::set<std::string> Catalog::framework_rules(std::string_view framework) const {
+  std::set<std::string> ids;
+  auto name = normalize_framework(framework);
+  if (!name) return ids;
+  for (const auto& r : rules_)
+    if (std::find(r.frameworks.begin(), r.frameworks.end(), *name) != r.frameworks.end()) ids.insert(r.id);
+  return ids;
+}
+
 const Rule* Catalog::find(std::string_view id) const {
   for (const auto& r : rules_)
     if (r.id == id) return &r;
@@ -75,6 +99,7 @@ Rule rule_from_json(const std::string& path, const Json& j, std::vector<std::str
   r.folder = slash == std::string::npos ? path : path.substr(0, slash);
   if (r.engine == RuleEngine::declarative) {
     r.check = j["check"];
+    r.uses_risk_tier = r.check.dump().find("$risk_tier") != std::string::npos;
     for (auto [key, slot] : {std::pair{"where", &r.where}, std::pair{"require", &r.require}}) {
       if (!r.check.contains(key)) continue;
       try {
@@ -150,6 +175,9 @@ Finding& RuleContext::report(std::string_view pointer, std::string message, std:
   f.element = element_at(doc, pointer).id;
   f.help = help.empty() ? rule.remediation : std::move(help);
   f.notes.push_back(first_sentence(rule.why));
+  if (rule.uses_risk_tier && !system.risk.declared)
+    f.notes.push_back(fmt::format("risk tier '{}' was {}; declare `system.use_case.risk_tier` to settle it",
+                                  to_string(system.risk.tier), system.risk.reason));
   std::vector<std::string> cites;
   for (const auto& ref : rule.references) cites.push_back(ref.cite());
   f.notes.push_back(fmt::format("see: {}; `mlarch explain {}`", fmt::join(cites, ", "), rule.id));

@@ -18,6 +18,14 @@ void feedback_loop_without_mitigation(const RuleContext&);
 void training_serving_skew(const RuleContext&);
 void undeclared_consumer(const RuleContext&);
 void path_step_without_flow(const RuleContext&);
+void personal_data_reaches_unencrypted_flow(const RuleContext&);
+void personal_data_reaches_unauthenticated_endpoint(const RuleContext&);
+void personal_data_crosses_region(const RuleContext&);
+void latency_budget_exceeded(const RuleContext&);
+void over_budget(const RuleContext&);
+void model_does_not_fit_memory(const RuleContext&);
+void gpu_without_autoscaling(const RuleContext&);
+void idle_gpu_at_peak(const RuleContext&);
 }  // namespace mlarch::rules
 
 namespace mlarch {
@@ -32,6 +40,9 @@ std::span<const NativeRule> native_rules() {
       {"SEC004", rules::personal_data_unencrypted_flow},
       {"COST002", rules::overprovisioned_component},
       {"SEC020", rules::personal_data_reaches_external},
+      {"SEC030", rules::personal_data_reaches_unencrypted_flow},
+      {"SEC031", rules::personal_data_reaches_unauthenticated_endpoint},
+      {"ETH030", rules::personal_data_crosses_region},
       {"SEC021", rules::public_endpoint_reaches_model_server},
       {"SEC022", rules::llm_untrusted_input_without_guardrail},
       {"SEC023", rules::llm_output_without_validation},
@@ -40,6 +51,11 @@ std::span<const NativeRule> native_rules() {
       {"BP020", rules::feedback_loop_without_mitigation},
       {"BP021", rules::training_serving_skew},
       {"BP022", rules::undeclared_consumer},
+      {"REL030", rules::latency_budget_exceeded},
+      {"COST020", rules::over_budget},
+      {"COST021", rules::model_does_not_fit_memory},
+      {"COST022", rules::gpu_without_autoscaling},
+      {"COST023", rules::idle_gpu_at_peak},
   };
   return registry;
 }

@@ -1,4 +1,4 @@
-// The condition language of declarative rules: small, documented in docs/rules.md.
+// The condition language of declarative rules: small, documented in docs/writing-rules.md.
 //
 //   {key: security.tls, equals: true}     {key: kind, in: [gateway, model_server]}
 //   {key: replicas, exists: true}         {key: pii, nonempty: true}

@@ -29,6 +29,10 @@ std::string render_junit(const LintReport& report);
 std::string render_github(const LintReport& report);
 std::string render_markdown(const LintReport& report);
 
+// The catalog as Markdown (docs/rules.md): every rule, and which items of ML Test Score, the
+// EU AI Act and the OWASP Top 10s the rules cover.
+std::string render_catalog_markdown(const Catalog& catalog);
+
 // One diagnostic in the clang/rustc style (used for input errors of every command).
 std::string render_diagnostic(const Finding& finding, const SourceFile* source, bool color);
 

@@ -44,6 +44,7 @@ struct Rule {
   RuleEngine engine = RuleEngine::declarative;
   Json check;  // the declarative check as written
   std::optional<Condition> where, require;  // compiled from `check`
+  bool uses_risk_tier = false;  // its check depends on the (possibly inferred) risk tier
   std::string folder;  // "rules/<ID>"
 };
 
@@ -57,10 +58,17 @@ class Catalog {
 
   const std::vector<Rule>& rules() const { return rules_; }
   const Rule* find(std::string_view id) const;
+  // The ids of the rules that belong to a framework; empty for an unknown one.
+  std::set<std::string> framework_rules(std::string_view framework) const;
 
  private:
   std::vector<Rule> rules_;
 };
+
+// The frameworks rules can belong to (schemas/rule.schema.json), and the short names the command
+// line also accepts (owasp-ml for owasp-ml-top-10, owasp-llm for owasp-llm-top-10).
+std::span<const std::string_view> known_frameworks();
+std::optional<std::string> normalize_framework(std::string_view name);
 
 // Which rules run, at which severity.
 struct RuleSelection {

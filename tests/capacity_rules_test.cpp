@@ -1,7 +1,6 @@
 // The capacity and cost arithmetic (capacity.hpp) against hand-computed numbers, the rules built on
 // it (REL030, COST020-COST023) beyond their fixtures, and the whole catalog on a 10,000-component
 // spec.
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -448,7 +447,8 @@ TEST(CapacityRules, MoreThanTenCostRules) {
 // --- scale --------------------------------------------------------------------------------------
 
 // 10,000 priced components on one path of 5,000 parallel steps, with flows, an SLO and a budget:
-// the whole catalog, the capacity rules included, in well under a few seconds.
+// the whole catalog, the capacity rules included, gives exactly the expected findings (its speed is
+// measured in bench/, not here).
 TEST(CapacityRules, WholeCatalogOnTenThousandComponents) {
   const int n = 10000;
   std::string spec =
@@ -469,10 +469,7 @@ TEST(CapacityRules, WholeCatalogOnTenThousandComponents) {
   for (int i = 0; i < n; i += 2) spec += fmt::format("      - parallel: [c{}, c{}]\n", i, i + 1);
   spec += "slos:\n  - {workload: w, latency_p99_ms: 1000}\nbudget: {usd_per_month: 100000}\n";
 
-  auto start = std::chrono::steady_clock::now();
   auto findings = run(spec);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(seconds, 5.0);
   std::map<std::string, int> per_rule;
   for (const auto& f : findings) ++per_rule[f.rule];
   EXPECT_EQ(per_rule["REL030"], 1);

@@ -1,5 +1,4 @@
 // The loader: positions for YAML and JSON, scalar typing, duplicate keys, and hostile input.
-#include <chrono>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -131,14 +130,13 @@ TEST(Document, AliasBombIsRefusedQuickly) {
     bomb += "]\n";
     prev = name;
   }
-  auto start = std::chrono::steady_clock::now();
   LoadResult r = load(bomb);
-  auto elapsed = std::chrono::steady_clock::now() - start;
   ASSERT_FALSE(r.document);
   EXPECT_NE(r.errors[0].message.find("alias"), std::string::npos);
   EXPECT_GT(r.errors[0].position.line, 1);
-  // Bounded: 9^10 values would take minutes and gigabytes.
-  EXPECT_LT(std::chrono::duration_cast<std::chrono::seconds>(elapsed).count(), 10);
+  // Refused before expanding: 9^10 values would take minutes and gigabytes (ctest's timeout
+  // would end the test), and the message says how far expansion went.
+  EXPECT_NE(r.errors[0].message.find("more than"), std::string::npos);
 }
 
 TEST(Document, ModestAliasesAreExpanded) {

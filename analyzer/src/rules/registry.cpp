@@ -18,6 +18,7 @@ void feedback_loop_without_mitigation(const RuleContext&);
 void training_serving_skew(const RuleContext&);
 void undeclared_consumer(const RuleContext&);
 void path_step_without_flow(const RuleContext&);
+void workload_path_loop(const RuleContext&);
 void personal_data_reaches_unencrypted_flow(const RuleContext&);
 void personal_data_reaches_unauthenticated_endpoint(const RuleContext&);
 void personal_data_crosses_region(const RuleContext&);
@@ -47,6 +48,7 @@ std::span<const NativeRule> native_rules() {
       {"SEC022", rules::llm_untrusted_input_without_guardrail},
       {"SEC023", rules::llm_output_without_validation},
       {"REL020", rules::single_point_of_failure},
+      {"REL021", rules::workload_path_loop},
       {"REL022", rules::path_step_without_flow},
       {"BP020", rules::feedback_loop_without_mitigation},
       {"BP021", rules::training_serving_skew},

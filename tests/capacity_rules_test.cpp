@@ -39,20 +39,8 @@ struct Built {
   System system;
 };
 
-std::vector<Finding> run(const std::string& text, std::set<std::string> only = {}) {
-  Document doc = test::load_text(text);
-  BuildResult r = build_system(doc);
-  if (!r.system) {
-    ADD_FAILURE() << "spec did not build: " << (r.errors.empty() ? "" : r.errors[0].message);
-    return {};
-  }
-  SystemGraph graph(*r.system);
-  RuleSelection selection;
-  selection.only = std::move(only);
-  return run_rules(Catalog::builtin(), doc, *r.system, graph, selection);
-}
-
-std::vector<Finding> run_rule(const std::string& id, const std::string& text) { return run(text, {id}); }
+using test::run;
+using test::run_rule;
 
 Json arch(const std::string& yaml_flow) { return test::load_text(yaml_flow).root; }
 
@@ -427,13 +415,7 @@ TEST(GpuFleet, IdleAtPeakMessage) {
 }
 
 TEST(CapacityRules, NoFindingOnTheExamples) {
-  LintOptions options;
-  options.today = "2026-06-01";
-  options.selection.only = kCapacityRules;
-  auto cwd = std::filesystem::current_path();
-  std::filesystem::current_path(test::source_dir());
-  LintReport report = lint({"examples"}, options);
-  std::filesystem::current_path(cwd);
+  LintReport report = test::lint_in_source_dir({"examples"}, kCapacityRules);
   EXPECT_EQ(report.files.size(), 4u);
   for (const auto& f : report.findings) ADD_FAILURE() << f.file << ":" << f.position.line << ": " << f.rule << " " << f.message;
 }

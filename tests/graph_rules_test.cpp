@@ -22,21 +22,8 @@ namespace {
 const std::set<std::string> kGraphRules = {"SEC020", "SEC021", "SEC022", "SEC023", "REL020",
                                            "REL022", "BP020",  "BP021",  "BP022"};
 
-// Runs the given rules (all of them when empty) on a spec text.
-std::vector<Finding> run(const std::string& text, std::set<std::string> only = {}) {
-  Document doc = test::load_text(text);
-  BuildResult r = build_system(doc);
-  if (!r.system) {
-    ADD_FAILURE() << "spec did not build: " << (r.errors.empty() ? "" : r.errors[0].message);
-    return {};
-  }
-  SystemGraph graph(*r.system);
-  RuleSelection selection;
-  selection.only = std::move(only);
-  return run_rules(Catalog::builtin(), doc, *r.system, graph, selection);
-}
-
-std::vector<Finding> run_rule(const std::string& id, const std::string& text) { return run(text, {id}); }
+using test::run;
+using test::run_rule;
 
 std::string example(const std::string& name) {
   return test::read_file(test::source_dir() / "examples" / (name + ".yaml"));
@@ -70,13 +57,7 @@ std::string replace(std::string text, const std::string& from, const std::string
 }
 
 TEST(GraphRules, NoFindingOnTheExamples) {
-  LintOptions options;
-  options.today = "2026-06-01";
-  options.selection.only = kGraphRules;
-  auto cwd = std::filesystem::current_path();
-  std::filesystem::current_path(test::source_dir());
-  LintReport report = lint({"examples"}, options);
-  std::filesystem::current_path(cwd);
+  LintReport report = test::lint_in_source_dir({"examples"}, kGraphRules);
   EXPECT_EQ(report.files.size(), 4u);
   for (const auto& f : report.findings) ADD_FAILURE() << f.file << ":" << f.position.line << ": " << f.rule << " " << f.message;
 }

@@ -8,7 +8,12 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
+
+#include "mlarch/analyzer/graph.hpp"
+#include "mlarch/analyzer/model.hpp"
+#include "mlarch/analyzer/rules.hpp"
 
 namespace mlarch::test {
 
@@ -63,6 +68,32 @@ Document load_text(const std::string& text, const std::string& name) {
     throw std::runtime_error(msg);
   }
   return std::move(*r.document);
+}
+
+std::vector<Finding> run(const std::string& text, std::set<std::string> only) {
+  Document doc = load_text(text);
+  BuildResult r = build_system(doc);
+  if (!r.system) {
+    ADD_FAILURE() << "spec did not build: " << (r.errors.empty() ? "" : r.errors[0].message);
+    return {};
+  }
+  SystemGraph graph(*r.system);
+  RuleSelection selection;
+  selection.only = std::move(only);
+  return run_rules(Catalog::builtin(), doc, *r.system, graph, selection);
+}
+
+std::vector<Finding> run_rule(const std::string& id, const std::string& text) { return run(text, {id}); }
+
+LintReport lint_in_source_dir(const std::vector<std::string>& paths, std::set<std::string> only) {
+  LintOptions options;
+  options.today = "2026-06-01";
+  options.selection.only = std::move(only);
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(source_dir());
+  LintReport report = lint(paths, options);
+  std::filesystem::current_path(cwd);
+  return report;
 }
 
 }  // namespace mlarch::test

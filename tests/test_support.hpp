@@ -2,9 +2,12 @@
 #pragma once
 
 #include <filesystem>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "mlarch/analyzer/document.hpp"
+#include "mlarch/analyzer/lint.hpp"
 
 namespace mlarch::test {
 
@@ -36,5 +39,14 @@ class TempDir {
 std::string read_file(const std::filesystem::path& p);
 // Loads text as a spec named `name`; fails the test when it does not load.
 Document load_text(const std::string& text, const std::string& name = "spec.yaml");
+
+// Runs the given rules (all of them when empty) on a spec text; fails the test when the spec
+// does not build.
+std::vector<Finding> run(const std::string& text, std::set<std::string> only = {});
+std::vector<Finding> run_rule(const std::string& id, const std::string& text);
+
+// Lints paths relative to the source tree (so findings name them as users see them) with the
+// given rules only (all when empty), on the fixed date the fixtures assume.
+LintReport lint_in_source_dir(const std::vector<std::string>& paths, std::set<std::string> only = {});
 
 }  // namespace mlarch::test

@@ -22,27 +22,33 @@ bool in_list(const Json& v, const Json& list) {
   return false;
 }
 
-}  // namespace
-
-const Json* condition_lookup(std::string_view key, const ConditionScope& scope) {
-  if (key == "$risk_tier") return &scope.risk_tier;
-  const Json* node = &scope.element;
-  std::string_view rest = key;
-  if (!key.empty() && key[0] == '/') {
-    node = &scope.root;
-    rest = key.substr(1);
-  }
-  char sep = (!key.empty() && key[0] == '/') ? '/' : '.';
-  while (!rest.empty()) {
-    auto cut = rest.find(sep);
-    std::string_view part = rest.substr(0, cut);  // looked up without a copy (std::less<> comparator)
+// Follows a path of keys from `node`; nullptr when a key is missing.
+const Json* walk(const Json* node, const std::vector<std::string>& path) {
+  for (const auto& part : path) {
     if (!node->is_object()) return nullptr;
     auto it = node->find(part);
     if (it == node->end()) return nullptr;
     node = &*it;
-    rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
   }
   return node;
+}
+
+}  // namespace
+
+const Json* condition_lookup(std::string_view key, const ConditionScope& scope) {
+  if (key == "$risk_tier") return &scope.risk_tier;
+  if (!key.empty() && key[0] == '/') return walk(&scope.root, split_key_path(key.substr(1), '/'));
+  return walk(&scope.element, split_key_path(key));
+}
+
+std::vector<std::string> split_key_path(std::string_view key, char separator) {
+  std::vector<std::string> parts;
+  while (!key.empty()) {
+    auto cut = key.find(separator);
+    parts.emplace_back(key.substr(0, cut));
+    key = cut == std::string_view::npos ? std::string_view() : key.substr(cut + 1);
+  }
+  return parts;
 }
 
 Condition Condition::compile(const Json& c) {
@@ -85,31 +91,18 @@ Condition Condition::compile(const Json& c) {
     out.base_ = Base::risk_tier;
     return out;
   }
-  char sep = '.';
-  std::string_view rest = key;
-  if (!rest.empty() && rest[0] == '/') {
+  if (!key.empty() && key[0] == '/') {
     out.base_ = Base::root;
-    sep = '/';
-    rest.remove_prefix(1);
-  }
-  while (!rest.empty()) {
-    auto cut = rest.find(sep);
-    out.path_.emplace_back(rest.substr(0, cut));
-    rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
+    out.path_ = split_key_path(std::string_view(key).substr(1), '/');
+  } else {
+    out.path_ = split_key_path(key);
   }
   return out;
 }
 
 const Json* Condition::lookup(const ConditionScope& scope) const {
   if (base_ == Base::risk_tier) return &scope.risk_tier;
-  const Json* node = base_ == Base::root ? &scope.root : &scope.element;
-  for (const auto& part : path_) {
-    if (!node->is_object()) return nullptr;
-    auto it = node->find(part);
-    if (it == node->end()) return nullptr;
-    node = &*it;
-  }
-  return node;
+  return walk(base_ == Base::root ? &scope.root : &scope.element, path_);
 }
 
 bool Condition::evaluate(const ConditionScope& scope) const {

@@ -100,6 +100,7 @@ Rule rule_from_json(const std::string& path, const Json& j, std::vector<std::str
   if (r.engine == RuleEngine::declarative) {
     r.check = j["check"];
     r.uses_risk_tier = r.check.dump().find("$risk_tier") != std::string::npos;
+    if (r.check.contains("at")) r.at = split_key_path(r.check["at"].get<std::string>());
     for (auto [key, slot] : {std::pair{"where", &r.where}, std::pair{"require", &r.require}}) {
       if (!r.check.contains(key)) continue;
       try {
@@ -205,14 +206,7 @@ void run_declarative_section(const std::string& each, const std::vector<Selected
       if (rule->where && !rule->where->evaluate(scope)) continue;
       if (!rule->require || rule->require->evaluate(scope)) continue;
       std::string at = pointer;
-      if (rule->check.contains("at")) {
-        std::string_view rest = rule->check["at"].get_ref<const std::string&>();
-        while (!rest.empty()) {
-          auto cut = rest.find('.');
-          at = pointer_append(at, rest.substr(0, cut));
-          rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
-        }
-      }
+      for (const auto& part : rule->at) at = pointer_append(at, part);
       RuleContext ctx(doc, system, graph, *rule, severity, out);
       ctx.report(at, expand_template(rule->check["message"].get_ref<const std::string&>(), id, scope));
     }

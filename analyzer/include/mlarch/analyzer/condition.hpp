@@ -41,6 +41,8 @@ class Condition {
   Json operand_;
   std::vector<Condition> children_;
 };
+// The parts of a dotted key ("security.tls" -> security, tls), or of a pointer-like path with '/'.
+std::vector<std::string> split_key_path(std::string_view key, char separator = '.');
 // The value a key names, or nullptr.
 const Json* condition_lookup(std::string_view key, const ConditionScope& scope);
 // Fills {id} and {dotted.key} placeholders in a message template.

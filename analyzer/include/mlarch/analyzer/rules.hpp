@@ -44,6 +44,7 @@ struct Rule {
   RuleEngine engine = RuleEngine::declarative;
   Json check;  // the declarative check as written
   std::optional<Condition> where, require;  // compiled from `check`
+  std::vector<std::string> at;              // `check.at`, split: where findings point in the element
   bool uses_risk_tier = false;  // its check depends on the (possibly inferred) risk tier
   std::string folder;  // "rules/<ID>"
 };

@@ -9,6 +9,7 @@ namespace {
 // Every subcommand, in the order `mlarch --help` lists them.
 constexpr void (*kCommands[])(CLI::App&, int&) = {
     mlarch::cli::add_lint_command,
+    mlarch::cli::add_simulate_command,
     mlarch::cli::add_rules_command,
     mlarch::cli::add_explain_command,
 };

@@ -102,20 +102,23 @@ std::optional<double> median_service_ms(const Component& c) {
   return median;
 }
 
-PathTime path_time(const System& system, const Workload& workload, PathStatistic statistic) {
-  // The smallest declared latency of a flow from one component to another.
-  std::unordered_map<std::uint64_t, std::pair<double, std::size_t>> hop;
+HopLatency::HopLatency(const System& system) : system_(system) {
   for (const auto& f : system.flows) {
     if (!f.latency_ms) continue;
     std::uint64_t key = (static_cast<std::uint64_t>(f.from) << 32) | f.to;
-    auto [it, inserted] = hop.try_emplace(key, *f.latency_ms, f.index);
+    auto [it, inserted] = flows_.try_emplace(key, *f.latency_ms, f.index);
     if (!inserted && *f.latency_ms < it->second.first) it->second = {*f.latency_ms, f.index};
   }
-  auto hop_of = [&](std::size_t from, std::size_t to) -> const std::pair<double, std::size_t>* {
-    auto it = hop.find((static_cast<std::uint64_t>(from) << 32) | to);
-    return it == hop.end() ? nullptr : &it->second;
-  };
+}
 
+HopLatency::Hop HopLatency::between(std::size_t from, std::size_t to) const {
+  auto it = flows_.find((static_cast<std::uint64_t>(from) << 32) | to);
+  if (it != flows_.end()) return {it->second.first, it->second.second};
+  return {system_.network.between(system_.components[from].zone, system_.components[to].zone), std::nullopt};
+}
+
+PathTime path_time(const System& system, const Workload& workload, PathStatistic statistic) {
+  const HopLatency hops(system);
   PathTime out;
   std::unordered_set<std::size_t> unknown_seen;
   std::vector<double> service(system.components.size(), -1);  // memo; -1 not computed
@@ -149,18 +152,13 @@ PathTime path_time(const System& system, const Workload& workload, PathStatistic
         Node n{c, 0, npos, 0, std::nullopt};
         double start = 0;
         auto consider = [&](std::size_t p) {
-          double net = 0;
-          std::optional<std::size_t> flow;
-          if (const auto* h = hop_of(nodes[p].component, c)) {
-            net = h->first;
-            flow = h->second;
-          }
+          auto [net, flow] = hops.between(nodes[p].component, c);
           double t = nodes[p].finish + net;
           if (n.pred == npos || t > start) {
             start = t;
             n.pred = p;
             n.network_ms = net;
-            n.flow = net > 0 ? flow : std::nullopt;
+            n.flow = net > 0 ? flow : std::nullopt;  // a zone hop has no flow
           }
         };
         if (i == 0) {

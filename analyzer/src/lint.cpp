@@ -1,5 +1,6 @@
 // The lint pipeline over files: load, validate, model, rules, then suppressions.
 #include "mlarch/analyzer/lint.hpp"
+#include "mlarch/analyzer/spec.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -318,26 +319,15 @@ LintReport lint(const std::vector<std::string>& paths, const LintOptions& option
   out.insert(out.end(), collect_errors.begin(), collect_errors.end());
 
   for (const auto& file : report.files) {
-    LoadResult loaded = load_document(file);
-    if (loaded.source) report.sources[file] = loaded.source;
-    if (!loaded.document) {
-      out.insert(out.end(), loaded.errors.begin(), loaded.errors.end());
+    LoadedSpec spec = load_spec(file);
+    if (spec.source) report.sources[file] = spec.source;
+    if (spec.document) report.documents.push_back(spec.document);
+    if (!spec.system) {
+      out.insert(out.end(), spec.errors.begin(), spec.errors.end());
       continue;
     }
-    auto document = std::make_shared<const Document>(std::move(*loaded.document));
-    report.documents.push_back(document);
-    const Document& doc = *document;
-    auto schema_errors = SchemaValidator::spec_v1().validate(doc);
-    if (!schema_errors.empty()) {
-      out.insert(out.end(), schema_errors.begin(), schema_errors.end());
-      continue;
-    }
-    BuildResult built = build_system(doc);
-    if (!built.system) {
-      out.insert(out.end(), built.errors.begin(), built.errors.end());
-      continue;
-    }
-    const System& system = *built.system;
+    const Document& doc = *spec.document;
+    const System& system = *spec.system;
     SystemGraph graph(system);
 
     LintConfig* config = config_for(file);

@@ -393,9 +393,26 @@ BuildResult build_system(const Document& doc) {
     sys.slos.push_back(std::move(s));
   }
 
+  const Json& network = child(root, "network");
+  sys.network.inter_zone_latency_ms = get_or<double>(network, "inter_zone_latency_ms", 0.0);
+  const Json& links = child(network, "links");
+  for (const auto& link : links) {
+    const Json& zones = child(link, "zones");
+    if (zones.size() != 2) continue;
+    double ms = get_or<double>(link, "latency_ms", 0.0);
+    sys.network.links[{zones[0].get<std::string>(), zones[1].get<std::string>()}] = ms;
+    sys.network.links[{zones[1].get<std::string>(), zones[0].get<std::string>()}] = ms;
+  }
+
   result.errors = std::move(resolve.errors);
   if (result.errors.empty()) result.system = std::move(sys);
   return result;
+}
+
+double Network::between(const std::string& a, const std::string& b) const {
+  if (a.empty() || b.empty() || a == b) return 0;
+  auto it = links.find({a, b});
+  return it != links.end() ? it->second : inter_zone_latency_ms;
 }
 
 }  // namespace mlarch

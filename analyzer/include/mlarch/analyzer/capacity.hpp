@@ -4,9 +4,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "mlarch/analyzer/model.hpp"
@@ -38,10 +40,27 @@ std::optional<double> median_service_ms(const Component& c);
 // The time one request spends in service along a workload's path (no queueing): the longest
 // chain of visits through the path's steps, where a parallel step lasts as long as its slowest
 // branch and a branch is the sum of its components, plus the `latency_ms` of the flow taken
-// between consecutive visits (the smallest declared when several flows join the same pair; none
-// when no flow does). Components whose time is unknown (`service_time: model`, none declared, an
+// between consecutive visits, or of the zones (HopLatency). Components whose time is unknown (`service_time: model`, none declared, an
 // empirical distribution without `mean_ms`) count as 0, which makes the total a lower bound.
 enum class PathStatistic { mean, median };
+
+// The network latency a request adds going from one component to the next: the smallest
+// `latency_ms` of the flows from one to the other when one declares it; otherwise, between
+// components in different zones, the `network` latency between the zones; otherwise nothing.
+class HopLatency {
+ public:
+  explicit HopLatency(const System& system);
+  struct Hop {
+    double ms = 0;
+    std::optional<std::size_t> flow;  // the flow whose latency it is
+  };
+  Hop between(std::size_t from, std::size_t to) const;
+
+ private:
+  const System& system_;
+  std::unordered_map<std::uint64_t, std::pair<double, std::size_t>> flows_;
+};
+
 struct PathTime {
   double total_ms = 0;
   // The visits of the longest chain, in order, each with the time it adds (its service time), and

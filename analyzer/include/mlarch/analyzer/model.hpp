@@ -135,6 +135,14 @@ struct RiskAssessment {
   std::string reason;  // how it was inferred, when it was
 };
 
+// One-way network latency between zones (`network`), for hops between components.
+struct Network {
+  double inter_zone_latency_ms = 0;
+  std::map<std::pair<std::string, std::string>, double> links;  // both orders of each pair
+  // The latency between two zones: 0 within a zone or when either is unknown.
+  double between(const std::string& a, const std::string& b) const;
+};
+
 class SystemGraph;
 
 struct System {
@@ -147,6 +155,7 @@ struct System {
   std::vector<Flow> flows;
   std::vector<Workload> workloads;
   std::vector<Slo> slos;
+  Network network;
   std::unordered_map<std::string, std::size_t> component_index, model_index, dataset_index, workload_index;
 
   const Component* component(std::string_view id) const;

@@ -1,0 +1,57 @@
+// Flags and spec loading shared by the commands that simulate.
+#include "simulation_input.hpp"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.hpp"
+#include "mlarch/analyzer/render.hpp"
+
+namespace mlarch::cli {
+
+void add_simulation_flags(CLI::App& cmd, SimulationFlags& flags) {
+  cmd.add_option("--duration", flags.duration_s, "Simulated seconds (default: the workloads' duration_s, else 600)")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--warmup", flags.warmup_s, "Seconds discarded before statistics start (default: 10% of the duration, at most 300)")
+      ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--replications", flags.replications, "Independent replications (default 5)")
+      ->check(CLI::Range(1, 10000));
+  cmd.add_option("--seed", flags.seed, "Seed of the run; replication i is seeded from (seed, i)");
+  cmd.add_option("--threads", flags.threads, "Threads running replications (default: one per core)")
+      ->check(CLI::Range(0, 1024));
+}
+
+std::unique_ptr<SimulationInput> load_simulation_input(const std::string& path, const SimulationFlags& flags,
+                                                       const sim::ScenarioOverrides& overrides, const std::string& color) {
+  auto input = std::make_unique<SimulationInput>();
+  input->spec = load_spec(path);
+  bool tty_color = use_color(color, 2);
+  auto print = [&](const Finding& f) {
+    std::cerr << render_diagnostic(f, input->spec.source.get(), tty_color);
+  };
+  if (!input->spec.system) {
+    for (const auto& f : input->spec.errors) print(f);
+    return nullptr;
+  }
+  sim::ScenarioResult built = sim::build_scenario(*input->spec.system, overrides);
+  if (!built.scenario) {
+    for (const auto& f : built.errors) print(f);
+    return nullptr;
+  }
+  for (const auto& f : built.warnings) print(f);
+  input->scenario = std::move(built.scenario);
+  input->options.duration_s = flags.duration_s;
+  input->options.warmup_s = flags.warmup_s;
+  input->options.replications = flags.replications;
+  input->options.seed = flags.seed;
+  input->options.threads = flags.threads;
+  auto [duration, warmup] = sim::run_window(*input->scenario, input->options);
+  if (warmup >= duration) {
+    usage_error(fmt::format("the warm-up ({:g} s) must be shorter than the duration ({:g} s)", warmup, duration));
+    return nullptr;
+  }
+  return input;
+}
+
+}  // namespace mlarch::cli

@@ -1,0 +1,36 @@
+// What `simulate`, `sweep` and `lint --simulate` share: the run's flags, and a spec loaded into a
+// Scenario with its input errors and warnings printed.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "mlarch/analyzer/spec.hpp"
+#include "mlarch/simulator/scenario.hpp"
+#include "mlarch/simulator/simulate.hpp"
+
+namespace mlarch::cli {
+
+struct SimulationFlags {
+  std::optional<double> duration_s, warmup_s;
+  int replications = 5;
+  std::uint64_t seed = 1;
+  int threads = 0;
+};
+void add_simulation_flags(CLI::App& command, SimulationFlags& flags);
+
+struct SimulationInput {
+  LoadedSpec spec;
+  std::optional<sim::Scenario> scenario;
+  sim::SimulateOptions options;
+};
+
+// Loads the spec and builds its scenario; on an input error prints it (file:line:col) and
+// returns nothing. Warnings (a station saturated at peak) are printed and the run goes on.
+std::unique_ptr<SimulationInput> load_simulation_input(const std::string& path, const SimulationFlags& flags,
+                                                       const sim::ScenarioOverrides& overrides, const std::string& color);
+
+}  // namespace mlarch::cli

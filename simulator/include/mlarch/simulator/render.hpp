@@ -1,0 +1,25 @@
+// Simulation results for people (a table), for programs (versioned JSON) and for spreadsheets
+// (CSV). Pure functions of the result: rendering never runs anything.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "mlarch/simulator/simulate.hpp"
+
+namespace mlarch::sim {
+
+// `mlarch simulate --format json`, version 1 (schemas/simulate-output-v1.schema.json).
+nlohmann::json simulation_json(const SimulationResult& result);
+std::string render_simulation_json(const SimulationResult& result);
+std::string render_simulation_text(const SimulationResult& result, const std::string& spec_path, bool color);
+// One row per statistic: section,name,metric,value,ci95.
+std::string render_simulation_csv(const SimulationResult& result);
+
+// A statistic as JSON, rounded to 6 significant digits: {"value": x, "ci95": h or null}.
+nlohmann::json estimate_json(const Estimate& e);
+// "12.3 ±0.4", or "12.3" without an interval.
+std::string format_estimate(const Estimate& e, int precision = 3);
+
+}  // namespace mlarch::sim

@@ -4,10 +4,6 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validator.hpp>
 
 #include "mlarch/analyzer/lint.hpp"
 #include "mlarch/analyzer/render.hpp"
@@ -18,26 +14,6 @@ namespace fs = std::filesystem;
 namespace mlarch {
 namespace {
 
-std::vector<std::string> schema_violations(const Json& schema_json, const Json& doc,
-                                           valijson::SchemaParser::Version version) {
-  valijson::Schema schema;
-  valijson::SchemaParser parser(version);
-  valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_json);
-  parser.populateSchema(schema_adapter, schema);
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(doc);
-  std::vector<std::string> out;
-  if (!validator.validate(schema, target, &results)) {
-    valijson::ValidationResults::Error e;
-    while (results.popError(e)) {
-      std::string where;
-      for (const auto& c : e.context) where += c;
-      out.push_back(where + ": " + e.description);
-    }
-  }
-  return out;
-}
 
 // Compares with tests/golden/NAME; MLARCH_UPDATE_GOLDEN=1 rewrites the file instead.
 void expect_golden(const std::string& name, const std::string& actual) {
@@ -86,7 +62,7 @@ TEST_F(Rendered, MarkdownGolden) { expect_golden("flawed.md", render_markdown(re
 TEST_F(Rendered, JsonIsValidAgainstTheOutputSchema) {
   Json schema = Json::parse(test::read_file(test::source_dir() / "schemas" / "lint-output-v1.schema.json"));
   Json out = Json::parse(render_json(report_));
-  EXPECT_EQ(schema_violations(schema, out, valijson::SchemaParser::kDraft7), std::vector<std::string>{});
+  EXPECT_EQ(test::schema_violations(schema, out, test::Draft::v7), std::vector<std::string>{});
   EXPECT_EQ(out["summary"]["suppressed"], 1);
   for (const auto& f : out["findings"]) EXPECT_EQ(f["file"], "tests/golden/flawed.yaml");
 }
@@ -94,7 +70,7 @@ TEST_F(Rendered, JsonIsValidAgainstTheOutputSchema) {
 TEST_F(Rendered, SarifIsValidAgainstTheOfficialSchemaAndHasWhatGithubNeeds) {
   Json schema = Json::parse(test::read_file(test::shared_dir() / "data" / "sarif-schema-2.1.0.json"));
   Json sarif = Json::parse(render_sarif(report_, Catalog::builtin(), options_));
-  EXPECT_EQ(schema_violations(schema, sarif, valijson::SchemaParser::kDraft4), std::vector<std::string>{});
+  EXPECT_EQ(test::schema_violations(schema, sarif, test::Draft::v4), std::vector<std::string>{});
   const Json& run = sarif["runs"][0];
   for (const auto& rule : run["tool"]["driver"]["rules"]) {
     EXPECT_FALSE(rule["shortDescription"]["text"].get<std::string>().empty());
@@ -121,11 +97,11 @@ TEST(Render, InputErrorsAppearInJsonAndSarif) {
   ASSERT_TRUE(out.contains("errors"));
   EXPECT_EQ(out["errors"][0]["line"], 4);
   Json schema = Json::parse(test::read_file(test::source_dir() / "schemas" / "lint-output-v1.schema.json"));
-  EXPECT_EQ(schema_violations(schema, out, valijson::SchemaParser::kDraft7), std::vector<std::string>{});
+  EXPECT_EQ(test::schema_violations(schema, out, test::Draft::v7), std::vector<std::string>{});
   Json sarif = Json::parse(render_sarif(report, Catalog::builtin(), RenderOptions{}));
   EXPECT_FALSE(sarif["runs"][0]["invocations"][0]["executionSuccessful"].get<bool>());
   Json sarif_schema = Json::parse(test::read_file(test::shared_dir() / "data" / "sarif-schema-2.1.0.json"));
-  EXPECT_EQ(schema_violations(sarif_schema, sarif, valijson::SchemaParser::kDraft4), std::vector<std::string>{});
+  EXPECT_EQ(test::schema_violations(sarif_schema, sarif, test::Draft::v4), std::vector<std::string>{});
 }
 
 TEST(Render, ExamplesAreCleanAndDeterministic) {

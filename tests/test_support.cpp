@@ -1,4 +1,8 @@
 // Test helpers.
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validator.hpp>
 #include "test_support.hpp"
 
 #include <array>
@@ -94,6 +98,27 @@ LintReport lint_in_source_dir(const std::vector<std::string>& paths, std::set<st
   LintReport report = lint(paths, options);
   std::filesystem::current_path(cwd);
   return report;
+}
+
+std::vector<std::string> schema_violations(const Json& schema_json, const Json& doc, Draft draft) {
+  auto version = draft == Draft::v4 ? valijson::SchemaParser::kDraft4 : valijson::SchemaParser::kDraft7;
+  valijson::Schema schema;
+  valijson::SchemaParser parser(version);
+  valijson::adapters::NlohmannJsonAdapter schema_adapter(schema_json);
+  parser.populateSchema(schema_adapter, schema);
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter target(doc);
+  std::vector<std::string> out;
+  if (!validator.validate(schema, target, &results)) {
+    valijson::ValidationResults::Error e;
+    while (results.popError(e)) {
+      std::string where;
+      for (const auto& c : e.context) where += c;
+      out.push_back(where + ": " + e.description);
+    }
+  }
+  return out;
 }
 
 }  // namespace mlarch::test

@@ -49,4 +49,8 @@ std::vector<Finding> run_rule(const std::string& id, const std::string& text);
 // given rules only (all when empty), on the fixed date the fixtures assume.
 LintReport lint_in_source_dir(const std::vector<std::string>& paths, std::set<std::string> only = {});
 
+// Violations of a JSON Schema (draft 4 or 7), as "context: message" lines; empty when valid.
+enum class Draft { v4, v7 };
+std::vector<std::string> schema_violations(const Json& schema, const Json& doc, Draft draft);
+
 }  // namespace mlarch::test

@@ -40,9 +40,14 @@ class Builder {
   ScenarioResult build();
 
  private:
+  // At the value of `pointer`; for an element as a whole (a component), at its key.
   void error(const std::string& pointer, std::string message, std::string help = {}) {
     const Document& doc = *sys_.document;
     out_.errors.push_back(input_error("E006", doc.path(), doc.value_position(pointer), std::move(message), std::move(help)));
+  }
+  void element_error(const std::string& pointer, std::string message, std::string help = {}) {
+    const Document& doc = *sys_.document;
+    out_.errors.push_back(input_error("E006", doc.path(), doc.key_position(pointer), std::move(message), std::move(help)));
   }
   std::optional<std::uint32_t> station_for(std::size_t component, const Workload& w);
   bool build_service(const Component& c, Station& st);
@@ -118,7 +123,8 @@ bool Builder::build_service(const Component& c, Station& st) {
           "declare a distribution, e.g. {dist: lognormal, mean_ms: 2, p99_ms: 8}, or batching.batch_time");
     return false;
   }
-  if (c.service_time.dist) {
+  const bool declared = c.service_time_declared && c.service_time.dist && !c.service_time.dist->dist.empty();
+  if (declared) {
     const Distribution& d = *c.service_time.dist;
     if (d.dist == "empirical") {
       if (d.file.empty()) {
@@ -177,7 +183,7 @@ bool Builder::build_service(const Component& c, Station& st) {
     }
     m.origin = "declared";
   } else if (!batch_time) {
-    error(c.pointer, fmt::format("component '{}' is on a workload's path but declares no `service_time`", c.id),
+    element_error(c.pointer, fmt::format("component '{}' is on a workload's path but declares no `service_time`", c.id),
           "declare one, e.g. service_time: {dist: exponential, mean_ms: 2}");
     return false;
   }
@@ -217,7 +223,7 @@ bool Builder::build_service(const Component& c, Station& st) {
       }
       for (int b = 1; b <= st.max_batch; ++b) m.batch_mean_ms[static_cast<std::size_t>(b)] = fixed + per_item * b;
     }
-    if (!c.service_time.dist) {
+    if (!declared) {
       m.shape = ServiceModel::Shape::constant;
       m.mean_ms = m.batch_mean_ms[1];
     }

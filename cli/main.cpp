@@ -12,6 +12,7 @@ constexpr void (*kCommands[])(CLI::App&, int&) = {
     mlarch::cli::add_simulate_command,
     mlarch::cli::add_rules_command,
     mlarch::cli::add_explain_command,
+    mlarch::cli::add_hardware_command,
 };
 
 }  // namespace

@@ -156,7 +156,7 @@ components:
   EXPECT_DOUBLE_EQ(*model_memory_gib(*g5), 96.0);
   EXPECT_DOUBLE_EQ(*model_memory_gib(*instance_type(b.system, "r6i.large")), 16.0);
   EXPECT_FALSE(model_memory_gib(*instance_type(b.system, "x.gpu")));  // the host memory does not count
-  EXPECT_FALSE(instance_type(b.system, "c6i.large"));                 // no built-in catalog yet
+  EXPECT_FALSE(instance_type(b.system, "c6i.lrage"));                 // neither in `hardware` nor built in
 }
 
 // --- service times along a path ---------------------------------------------------------------
@@ -284,6 +284,7 @@ hardware:
   g5.xlarge: {accelerators: {type: a10g, count: 1, memory_gib: 24}, usd_per_hour: 1.006}
   g6e.xlarge: {accelerators: {type: l40s, count: 1, memory_gib: 48}, usd_per_hour: 1.861}
   free.tier: {usd_per_hour: 0}
+  s3.standard: {}
 components:
   api: {kind: service, instance: c6i.xlarge, replicas: 4}
   ranker: {kind: model_server, instance: g5.xlarge, replicas: {min: 6, max: 20}}
@@ -299,21 +300,26 @@ components:
 )";
 
 TEST(OverBudget, SumsReplicasTimesHoursTimesPrice) {
-  // 4 × 730 × 0.17 + 6 × 730 × 1.006 + 2 × 730 × 1.861 = 496.4 + 4,406.28 + 2,717.06 = 7,619.74
-  auto findings = run_rule("COST020", std::string(kFleet) + "budget: {usd_per_month: 7619}\n");
+  // From `hardware`: 4 × 730 × 0.17 + 6 × 730 × 1.006 + 2 × 730 × 1.861 = 496.4 + 4,406.28 + 2,717.06;
+  // built in: r6i.large 2 × 730 × 0.126 + r6i.xlarge 730 × 0.252 = 183.96 + 183.96; 7,987.66 in all
+  auto findings = run_rule("COST020", std::string(kFleet) + "budget: {usd_per_month: 7987}\n");
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].pointer, "/budget/usd_per_month");
   EXPECT_EQ(findings[0].message,
-            "the instances that run all month cost at least $7,620 a month (730 h), above the budget of $7,619: "
+            "the instances that run all month cost at least $7,988 a month (730 h), above the budget of $7,987: "
             "'ranker' $4,406 (6 × g5.xlarge, the autoscaling minimum), 'llm' $2,717 (2 × g6e.xlarge), "
-            "'api' $496 (4 × c6i.xlarge)");
-  ASSERT_GE(findings[0].notes.size(), 4u);
+            "'api' $496 (4 × c6i.xlarge), ...");
+  ASSERT_GE(findings[0].notes.size(), 5u);
   EXPECT_EQ(findings[0].notes[1],
-            "not counted: 'events', 'features', 'sessions' and 1 more, whose instance type has no `usd_per_hour` in "
-            "`hardware`");
+            "prices: c6i.xlarge $0.17/h from `hardware.c6i.xlarge`; g5.xlarge $1.006/h from `hardware.g5.xlarge`; "
+            "g6e.xlarge $1.861/h from `hardware.g6e.xlarge`; r6i.large $0.126/h from the built-in catalog (aws "
+            "us-east-1 on-demand, 2025-05, https://aws.amazon.com/ec2/pricing/on-demand/); r6i.xlarge $0.252/h from "
+            "the built-in catalog (aws us-east-1 on-demand, 2025-05, https://aws.amazon.com/ec2/pricing/on-demand/)");
   EXPECT_EQ(findings[0].notes[2],
+            "not counted: 'store', whose instance type has no `usd_per_hour` in `hardware` or the built-in catalog");
+  EXPECT_EQ(findings[0].notes[3],
             "not counted: 'trainer', batch jobs and training pipelines that run for a time the spec does not give");
-  EXPECT_TRUE(run_rule("COST020", std::string(kFleet) + "budget: {usd_per_month: 7620}\n").empty());
+  EXPECT_TRUE(run_rule("COST020", std::string(kFleet) + "budget: {usd_per_month: 7988}\n").empty());
   EXPECT_TRUE(run_rule("COST020", kFleet).empty());  // no budget, nothing to compare with
 }
 
@@ -335,7 +341,8 @@ budget: {usd_per_month: 1000}
   EXPECT_EQ(findings[0].message,
             "the instances that run all month cost $1,737 a month (730 h), above the budget of $1,000: "
             "'a' $1,241 (10 × c6i.xlarge), 'c' $248 (2 × c6i.xlarge), 'b' $124 (1 × c6i.xlarge), ...");
-  EXPECT_EQ(findings[0].notes.size(), 2u);  // why, see: nothing was left out
+  ASSERT_EQ(findings[0].notes.size(), 3u);  // why, prices, see: nothing was left out
+  EXPECT_EQ(findings[0].notes[1], "prices: c6i.xlarge $0.17/h from `hardware.c6i.xlarge`");
 }
 
 // --- COST021 ----------------------------------------------------------------------------------
@@ -396,8 +403,8 @@ TEST(GpuFleet, FixedFleetMessage) {
             "component 'ranker' runs a fixed 8 × g5.xlarge (8 × a10g) around the clock, $5,875 a month whatever the "
             "load: its load peaks at 3× its mean, so off-peak most of them idle");
   EXPECT_EQ(findings[1].message,
-            "component 'embedder' runs a fixed 2 × g5.12xlarge (8 × a10g) around the clock: nothing lets the fleet "
-            "shrink when the load falls off-peak");
+            "component 'embedder' runs a fixed 2 × g5.12xlarge (8 × a10g) around the clock, $8,281 a month whatever "
+            "the load: nothing lets the fleet shrink when the load falls off-peak");  // the built-in price
 }
 
 TEST(GpuFleet, IdleAtPeakMessage) {

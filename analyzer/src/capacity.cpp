@@ -1,4 +1,4 @@
-// Peak utilization by the utilization law; path times; instance types; model memory.
+// Peak utilization by the utilization law; path times; model memory.
 #include "mlarch/analyzer/capacity.hpp"
 
 #include <algorithm>
@@ -185,48 +185,25 @@ PathTime path_time(const System& system, const Workload& workload, PathStatistic
   return out;
 }
 
-std::optional<InstanceType> instance_type(const System& system, std::string_view name) {
-  if (!system.document || name.empty()) return std::nullopt;
-  const Json& root = system.document->root;
-  auto hw = root.find("hardware");
-  if (hw == root.end() || !hw->is_object()) return std::nullopt;
-  auto it = hw->find(std::string(name));
-  if (it == hw->end() || !it->is_object()) return std::nullopt;
-  const Json& j = *it;
-  InstanceType t;
-  t.name = std::string(name);
-  t.pointer = pointer_append("/hardware", name);
-  if (auto v = j.find("vcpus"); v != j.end() && v->is_number_integer()) t.vcpus = v->get<int>();
-  t.memory_gib = number(j, "memory_gib");
-  t.peak_gflops = number(j, "peak_gflops");
-  t.mem_bandwidth_gbs = number(j, "mem_bandwidth_gbs");
-  t.usd_per_hour = number(j, "usd_per_hour");
-  if (auto a = j.find("accelerators"); a != j.end() && a->is_object()) {
-    Accelerators acc;
-    if (auto ty = a->find("type"); ty != a->end() && ty->is_string()) acc.type = ty->get<std::string>();
-    if (auto n = a->find("count"); n != a->end() && n->is_number_integer()) acc.count = n->get<int>();
-    acc.peak_tflops = number(*a, "peak_tflops");
-    acc.mem_bandwidth_gbs = number(*a, "mem_bandwidth_gbs");
-    acc.memory_gib = number(*a, "memory_gib");
-    t.accelerators = std::move(acc);
-  }
-  return t;
-}
-
-std::optional<double> model_memory_gib(const InstanceType& instance) {
-  if (instance.accelerators) {
-    if (!instance.accelerators->memory_gib) return std::nullopt;
-    return instance.accelerators->count * *instance.accelerators->memory_gib;
-  }
-  return instance.memory_gib;
-}
-
 std::optional<double> dtype_bytes(std::string_view dtype) {
   if (dtype.empty() || dtype == "fp32") return 4.0;
   if (dtype == "fp16" || dtype == "bf16") return 2.0;
   if (dtype == "int8") return 1.0;
   if (dtype == "int4") return 0.5;
   return std::nullopt;
+}
+
+std::optional<std::vector<double>> dense_widths(double input, const Json& a) {
+  std::vector<double> widths{input};
+  if (auto h = a.find("hidden"); h != a.end()) {
+    if (!h->is_array()) return std::nullopt;
+    for (const auto& w : *h) {
+      if (!w.is_number()) return std::nullopt;
+      widths.push_back(w.get<double>());
+    }
+  }
+  widths.push_back(number(a, "output_dim").value_or(1.0));
+  return widths;
 }
 
 namespace {
@@ -241,19 +218,12 @@ std::string architecture_dtype(const Json& a) {
   return it != a.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-// Σ (in × out + out) over `widths`, in order; empty when `hidden` is not a list of numbers.
+// Σ (in × out + out) over the dense widths, in order.
 std::optional<double> dense_parameters(double input, const Json& a) {
-  std::vector<double> widths{input};
-  if (auto h = a.find("hidden"); h != a.end()) {
-    if (!h->is_array()) return std::nullopt;
-    for (const auto& w : *h) {
-      if (!w.is_number()) return std::nullopt;
-      widths.push_back(w.get<double>());
-    }
-  }
-  widths.push_back(number(a, "output_dim").value_or(1.0));
+  auto widths = dense_widths(input, a);
+  if (!widths) return std::nullopt;
   double params = 0;
-  for (std::size_t i = 1; i < widths.size(); ++i) params += widths[i - 1] * widths[i] + widths[i];
+  for (std::size_t i = 1; i < widths->size(); ++i) params += (*widths)[i - 1] * (*widths)[i] + (*widths)[i];
   return params;
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "mlarch/analyzer/hardware.hpp"
 #include "mlarch/analyzer/suggest.hpp"
 
 namespace mlarch {
@@ -287,9 +288,14 @@ BuildResult build_system(const Document& doc) {
   }
 
   Resolver resolve(doc);
+  // Instance types are the spec's `hardware` keys and the built-in catalog's.
+  std::unordered_map<std::string, std::size_t> instance_index;
+  for (auto& name : instance_type_names(root)) instance_index.emplace(std::move(name), instance_index.size());
   for (const auto& c : sys.components) {
     const Json& j = *c.raw;
     if (j.contains("model")) resolve.check(sys.model_index, c.model, c.pointer + "/model", "model", "models");
+    if (!c.instance.empty())
+      resolve.check(instance_index, c.instance, c.pointer + "/instance", "instance type", "hardware");
     resolve.check_list(sys.dataset_index, j, "reads", c.pointer, "dataset", "datasets");
     resolve.check_list(sys.dataset_index, j, "writes", c.pointer, "dataset", "datasets");
     resolve.check_list(sys.component_index, j, "tools", c.pointer, "component", "components");

@@ -1,9 +1,11 @@
 // COST020: the instances that run all month already cost more than `budget.usd_per_month`.
-// Each component with a priced instance (`hardware.<instance>.usd_per_hour`; there is no built-in
-// price list yet) costs replicas × 730 h × usd_per_hour, replicas being the fixed count or the
-// autoscaling minimum. Batch jobs and training pipelines are left out: they run for a time the
-// spec does not give. Whatever is left out makes the total a lower bound.
+// Each component with a priced instance (the spec's `hardware.<instance>.usd_per_hour`, else the
+// built-in catalog's on-demand price) costs replicas × 730 h × usd_per_hour, replicas being the
+// fixed count or the autoscaling minimum. Batch jobs and training pipelines are left out: they
+// run for a time the spec does not give. Whatever is left out makes the total a lower bound. A
+// note says where each price came from.
 #include <algorithm>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,7 @@ void over_budget(const RuleContext& ctx) {
 
   std::vector<Item> items;
   std::vector<std::string> unpriced, scheduled;
+  std::map<std::string, std::string> prices;  // instance type → "$1.006/h from ...", once each
   bool autoscaled = false;
   double total = 0;
   for (const auto& c : ctx.system.components) {
@@ -55,7 +58,11 @@ void over_budget(const RuleContext& ctx) {
     double usd = c.replicas.count * kHoursPerMonth * *type->usd_per_hour;
     if (c.replicas.autoscaled) autoscaled = true;
     total += usd;
-    if (usd > 0) items.push_back({&c, usd});
+    if (usd > 0) {
+      items.push_back({&c, usd});
+      prices.try_emplace(c.instance, fmt::format("{} ${}/h from {}", c.instance, *type->usd_per_hour,
+                                                 type->price_source()));
+    }
   }
   if (total <= limit) return;
 
@@ -75,8 +82,12 @@ void over_budget(const RuleContext& ctx) {
   // After the rule's first note (why), before the references.
   auto at = f.notes.empty() ? f.notes.end() : f.notes.begin() + 1;
   std::vector<std::string> extra;
+  std::vector<std::string> sources;
+  for (const auto& [name, text] : prices) sources.push_back(text);
+  extra.push_back(fmt::format("prices: {}", fmt::join(sources, "; ")));
   if (!unpriced.empty())
-    extra.push_back(fmt::format("not counted: {}, whose instance type has no `usd_per_hour` in `hardware`", some(unpriced)));
+    extra.push_back(fmt::format("not counted: {}, whose instance type has no `usd_per_hour` in `hardware` or the "
+                                "built-in catalog", some(unpriced)));
   if (!scheduled.empty())
     extra.push_back(fmt::format("not counted: {}, batch jobs and training pipelines that run for a time the spec does not give",
                                 some(scheduled)));

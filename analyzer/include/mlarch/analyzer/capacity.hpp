@@ -1,6 +1,6 @@
 // Back-of-the-envelope capacity: offered load and utilization of each component at peak, from
 // the workloads' rates and paths, before any simulation (the utilization law, U = λ·S / c); the
-// service time along a workload's path; instance types and their prices; a model's memory.
+// service time along a workload's path; a model's memory (instance types: hardware.hpp).
 #pragma once
 
 #include <cstddef>
@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "mlarch/analyzer/hardware.hpp"
 #include "mlarch/analyzer/model.hpp"
 
 namespace mlarch {
@@ -81,26 +82,6 @@ PathTime path_time(const System& system, const Workload& workload, PathStatistic
 // Hours in a month, as `budget.usd_per_month` counts them.
 inline constexpr double kHoursPerMonth = 730;
 
-// An instance type as the spec's own `hardware` describes it. There is no built-in catalog yet:
-// instance types the spec does not describe are unknown.
-struct Accelerators {
-  std::string type;
-  int count = 1;
-  std::optional<double> peak_tflops, mem_bandwidth_gbs, memory_gib;  // per accelerator
-};
-struct InstanceType {
-  std::string name;
-  std::string pointer;  // /hardware/<name>
-  std::optional<int> vcpus;
-  std::optional<double> memory_gib, peak_gflops, mem_bandwidth_gbs, usd_per_hour;
-  std::optional<Accelerators> accelerators;
-};
-std::optional<InstanceType> instance_type(const System& system, std::string_view name);
-
-// Memory a served model must fit in: the accelerators' (count × memory_gib) on an instance that
-// has them, else the instance's memory_gib; empty when the spec does not say.
-std::optional<double> model_memory_gib(const InstanceType& instance);
-
 // Bytes per weight of `architecture.dtype`: fp32 4 (also when absent), fp16 and bf16 2, int8 1,
 // int4 0.5; empty for an unknown dtype.
 std::optional<double> dtype_bytes(std::string_view dtype);
@@ -118,6 +99,10 @@ std::optional<double> dtype_bytes(std::string_view dtype);
 //  - tree_ensemble: no parameters (nodes are not weights); see model_weight_bytes.
 // Norms, biases of transformers and position embeddings are left out: an estimate from below.
 std::optional<double> model_parameters(const Json& architecture);
+
+// The widths of the dense layers: `input`, then `hidden`..., then `output_dim` (default 1); empty
+// when `hidden` is not a list of numbers.
+std::optional<std::vector<double>> dense_widths(double input, const Json& architecture);
 
 // model_parameters × dtype_bytes; tree_ensemble: trees × 2^depth nodes × 16 bytes.
 std::optional<double> model_weight_bytes(const Json& architecture);

@@ -1,4 +1,4 @@
-// Data files compiled into the binary: the rule catalog and the JSON Schemas.
+// Data files compiled into the binary: the rule catalog, the hardware catalog and the JSON Schemas.
 #pragma once
 
 #include <span>

@@ -1,0 +1,83 @@
+// The roofline cost model: the work of one batch of inferences of a model (FLOPs, bytes moved,
+// memory held) from its `architecture`, and how long that takes on an instance type. Used by the
+// rules and by the simulator (for `service_time: model`); formulas and constants are documented
+// in docs/cost-model.md.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mlarch/analyzer/hardware.hpp"
+#include "mlarch/analyzer/model.hpp"
+
+namespace mlarch {
+
+// Fractions of the peaks that real kernels reach (docs/cost-model.md says why these values).
+inline constexpr double kComputeEfficiency = 0.5;
+inline constexpr double kMemoryEfficiency = 0.7;
+// Fixed time of one forward pass beyond the roofline: kernel launches, synchronization and
+// host-device copies on an accelerator; dispatch and threading on a CPU.
+inline constexpr double kAcceleratorPassOverheadMs = 0.2;
+inline constexpr double kCpuPassOverheadMs = 0.05;
+// A tree node visit is a random access: it moves a whole cache line.
+inline constexpr double kCacheLineBytes = 64;
+
+// One forward pass over a batch, and how many times a batch runs it.
+struct ForwardPass {
+  std::string_view phase;  // "forward"; a decoder LLM: "prefill", then "decode" once per output token
+  double runs = 1;
+  double flops = 0, bytes = 0;  // of one run
+};
+
+struct InferenceWork {
+  std::vector<ForwardPass> passes;
+  double footprint_bytes = 0;  // held while the batch runs: weights, KV cache, activations
+  double flops() const;        // over all runs
+  double bytes() const;
+};
+
+// The work of one batch of `batch` inferences: FLOPs count a multiply-add as two and a tree
+// node comparison as one; bytes are the weights read once per pass plus activations (and the
+// KV cache of a decoder LLM) read and written. A transformer_encoder reads `seq_len` tokens
+// (the architecture's unless given here); a decoder_llm prefills `prompt_tokens.mean` and then
+// decodes `output_tokens.mean`. Empty when the type is unknown or a key the estimate needs is
+// missing.
+std::optional<InferenceWork> inference_work(const Json& architecture, int batch,
+                                            std::optional<double> seq_len = std::nullopt);
+
+enum class Bound { compute, memory };
+std::string_view to_string(Bound b);
+
+struct ServiceEstimate {
+  double ms = 0;  // one batch, all passes
+  double flops = 0, bytes = 0;
+  Bound bound = Bound::compute;  // of the pass that takes most of the time
+  bool on_accelerators = false;
+  std::string dtype;              // the precision the peak was taken at
+  double peak_flops_per_s = 0;    // the instance's peak at that precision (before efficiency)
+  double bandwidth_bytes_per_s = 0;
+  struct Pass {
+    std::string_view phase;
+    double runs = 1;
+    double compute_ms = 0, memory_ms = 0, overhead_ms = 0;
+    double ms = 0;  // of one run: max(compute, memory) + overhead
+    Bound bound = Bound::compute;
+  };
+  std::vector<Pass> passes;
+};
+
+// The roofline time of `work` on `instance` at precision `dtype`: per pass,
+// max(flops ÷ (peak × kComputeEfficiency), bytes ÷ (bandwidth × kMemoryEfficiency)) + overhead,
+// times its runs. The accelerators when the instance has them (count × the per-accelerator
+// figures: the model is taken to be split evenly across them), else the CPU. Empty when the
+// instance's peak or bandwidth is unknown.
+std::optional<ServiceEstimate> roofline(const InferenceWork& work, const InstanceType& instance,
+                                        std::string_view dtype);
+
+// The service time of one batch of `batch` requests of `model` on `instance`: inference_work
+// then roofline, at the architecture's dtype. Empty when either is unknown.
+std::optional<ServiceEstimate> derived_service_ms(const Model& model, const InstanceType& instance, int batch);
+
+}  // namespace mlarch

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "mlarch/analyzer/capacity.hpp"
+#include "mlarch/analyzer/cost_model.hpp"
 #include "mlarch/analyzer/document.hpp"
 
 namespace mlarch::sim {
@@ -51,6 +52,8 @@ class Builder {
   }
   std::optional<std::uint32_t> station_for(std::size_t component, const Workload& w);
   bool build_service(const Component& c, Station& st);
+  // `service_time: model`: per batch size, from the cost model (roofline on the instance).
+  bool derive_service(const Component& c, Station& st);
   void build_workload(const Workload& w);
   bool build_arrivals(const Workload& w, Arrivals& a);
   // Reads numbers from a sample file named at `pointer`: one per line, in the first
@@ -115,14 +118,7 @@ bool Builder::build_service(const Component& c, Station& st) {
   const std::string st_pointer = pointer_append(c.pointer, "service_time");
   const Json* batching = member(c.raw, "batching");
   const Json* batch_time = member(batching, "batch_time");
-  if (c.service_time.from_model) {
-    error(st_pointer,
-          fmt::format("component '{}' declares `service_time: model`, which the cost model derives from the model's "
-                      "architecture and the instance; that is not available in this build",
-                      c.id),
-          "declare a distribution, e.g. {dist: lognormal, mean_ms: 2, p99_ms: 8}, or batching.batch_time");
-    return false;
-  }
+  if (c.service_time.from_model) return derive_service(c, st);
   const bool declared = c.service_time_declared && c.service_time.dist && !c.service_time.dist->dist.empty();
   if (declared) {
     const Distribution& d = *c.service_time.dist;
@@ -229,6 +225,47 @@ bool Builder::build_service(const Component& c, Station& st) {
     }
     m.origin = "batch_time";
   }
+  return true;
+}
+
+bool Builder::derive_service(const Component& c, Station& st) {
+  const std::string st_pointer = pointer_append(c.pointer, "service_time");
+  const Model* model = c.model.empty() ? nullptr : sys_.model(c.model);
+  if (!model) {
+    error(st_pointer, fmt::format("component '{}': `service_time: model` needs the `model` it serves", c.id),
+          "name the served model in `model`, or declare a distribution");
+    return false;
+  }
+  auto instance = instance_type(sys_, c.instance);
+  if (!instance) {
+    error(st_pointer, fmt::format("component '{}': `service_time: model` needs its `instance` type", c.id),
+          "name an instance type from `mlarch hardware` or from the spec's `hardware`");
+    return false;
+  }
+  ServiceModel& m = st.service;
+  m.shape = ServiceModel::Shape::constant;
+  // Continuous batching: each sequence takes the time of a pass over a full batch.
+  const bool continuous = st.servers_per_replica > c.concurrency;
+  const int sizes = st.max_batch;
+  m.batch_mean_ms.assign(static_cast<std::size_t>(sizes) + 1, 0);
+  std::optional<ServiceEstimate> first;
+  for (int b = 1; b <= sizes; ++b) {
+    auto e = derived_service_ms(*model, *instance, continuous ? *c.max_batch : b);
+    if (!e) {
+      error(st_pointer,
+            fmt::format("component '{}': the service time of model '{}' on '{}' cannot be derived: its architecture "
+                        "or the instance's peak FLOP/s and bandwidth are incomplete",
+                        c.id, model->id, c.instance),
+            "complete models.*.architecture (docs/cost-model.md lists the keys) or declare a distribution");
+      return false;
+    }
+    if (!first) first = e;
+    m.batch_mean_ms[static_cast<std::size_t>(b)] = e->ms;
+  }
+  m.mean_ms = m.batch_mean_ms[1];
+  m.origin = sizes > 1 ? fmt::format("derived: {:.3g} ms at batch 1 to {:.3g} ms at {} on {}, {}-bound", m.batch_mean_ms[1],
+                                     m.batch_mean_ms[static_cast<std::size_t>(sizes)], sizes, c.instance, to_string(first->bound))
+                       : fmt::format("derived: {:.3g} ms on {}, {}-bound", m.mean_ms, c.instance, to_string(first->bound));
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <deque>
 #include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -22,7 +23,7 @@ enum class Kind : std::uint32_t {
   cache_hit,      // a: token, b: attempt
   service_done,   // a: station, b: server, c: server generation
   batch_timer,    // a: station, b: timer generation
-  timeout,        // a: token, b: attempt
+  timeout,        // a: station — the earliest pending client timeout there is due
   join,           // a: token — a branch's exit hop is over
   burst_switch,   // a: workload
   autoscale,      // a: station
@@ -66,8 +67,9 @@ struct Job {
   double enqueued;
 };
 
-// A FIFO of jobs on a growable ring buffer.
-class JobQueue {
+// A FIFO on a growable ring buffer.
+template <typename Job>
+class Fifo {
  public:
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
@@ -115,8 +117,19 @@ struct Replica {
   std::uint32_t busy = 0;  // its busy servers
 };
 
+// A client's deadline for one visit. All visits to a station share its timeout, so deadlines are
+// reached in the order they were set: a FIFO per station with one pending event for its head,
+// rather than one event per visit in the heap (most visits end in time and never need theirs).
+struct Deadline {
+  std::uint32_t token;
+  std::uint32_t attempt;
+  double at;
+};
+
 struct StationState {
-  JobQueue queue;
+  Fifo<Job> queue;
+  Fifo<Deadline> deadlines;
+  bool deadline_armed = false;
   std::vector<std::uint32_t> free_servers;  // of ready replicas
   std::vector<std::uint8_t> server_busy;
   std::vector<std::uint32_t> server_generation;
@@ -135,8 +148,34 @@ struct StationState {
   std::vector<double> replica_series;
 };
 
+// The diurnal profile relative to its peak, exp(κ(cos(2πt/P − π) − 1)), with its bounds over
+// each of 4,096 segments of the period, so that thinning accepts most candidates on a comparison
+// with the segment's minimum, without evaluating the profile (Lewis & Shedler with a squeeze).
+class DiurnalProfile {
+ public:
+  static constexpr std::uint64_t kSegments = 4096;
+  DiurnalProfile(double kappa, double period_ms) : kappa_(kappa), period_(period_ms), width_(period_ms / kSegments) {
+    lo_.resize(kSegments);
+    hi_.resize(kSegments);
+    for (std::uint64_t k = 0; k < kSegments; ++k) {
+      // Monotonic within a segment: the low is at 0 and the peak at P/2, both segment bounds.
+      double a = factor(static_cast<double>(k) * width_), b = factor(static_cast<double>(k + 1) * width_);
+      lo_[k] = std::min(a, b);
+      hi_[k] = std::max(a, b);
+    }
+  }
+  double factor(double t) const { return std::exp(kappa_ * (std::cos(2 * kPi * t / period_ - kPi) - 1)); }
+  double width() const { return width_; }
+  double lo(std::uint64_t n) const { return lo_[n % kSegments]; }
+  double hi(std::uint64_t n) const { return hi_[n % kSegments]; }
+
+ private:
+  double kappa_, period_, width_;
+  std::vector<double> lo_, hi_;
+};
+
 struct WorkloadState {
-  double next_candidate = 0;  // arrivals: the next candidate time
+  std::optional<DiurnalProfile> profile;
   std::uint32_t arrival_generation = 0;
   bool in_burst = false;
   double rate_now = 0;  // the modulated rate of a bursty process in its current state
@@ -157,7 +196,8 @@ class Engine {
   }
 
   // Arrivals.
-  double profile_factor(const Arrivals& a, double t) const;
+  // The rate at t relative to the workload's peak rate.
+  double profile_factor(std::uint32_t w, double t) const;
   void schedule_next_arrival(std::uint32_t w);
   void on_arrival(std::uint32_t w);
   void on_burst_switch(std::uint32_t w);
@@ -188,6 +228,7 @@ class Engine {
   void start_service(std::uint32_t s, std::uint32_t server, std::uint32_t n);
   void on_service_done(std::uint32_t s, std::uint32_t server, std::uint32_t generation);
   void release_server(std::uint32_t s, std::uint32_t server);
+  void on_deadline(std::uint32_t s);
 
   // Replicas.
   void set_replica(std::uint32_t s, std::uint32_t r, ReplicaState state);
@@ -224,11 +265,8 @@ class Engine {
 
 // ---- arrivals -------------------------------------------------------------------------------
 
-double Engine::profile_factor(const Arrivals& a, double t) const {
-  if (!a.diurnal || a.kappa <= 0) return 1;
-  double period = 1000 * a.period_s.value_or(opt_.duration_s);
-  // exp(κ cos(θ − π)) ÷ I₀(κ) relative to its peak exp(κ) ÷ I₀(κ): the thinning probability.
-  return std::exp(a.kappa * (std::cos(2 * kPi * t / period - kPi) - 1));
+double Engine::profile_factor(std::uint32_t w, double t) const {
+  return ws_[w].profile ? ws_[w].profile->factor(t) : 1.0;
 }
 
 void Engine::schedule_next_arrival(std::uint32_t w) {
@@ -243,7 +281,7 @@ void Engine::schedule_next_arrival(std::uint32_t w) {
     case Arrivals::Process::constant: {
       // Evenly spaced at the profile's current rate.
       double peak = a.rate_rps * (a.diurnal ? a.peak_to_mean : 1);
-      t = now_ + 1000 / (peak * profile_factor(a, now_));
+      t = now_ + 1000 / (peak * profile_factor(w, now_));
       break;
     }
     case Arrivals::Process::poisson:
@@ -253,9 +291,27 @@ void Engine::schedule_next_arrival(std::uint32_t w) {
       double base = a.process == Arrivals::Process::bursty ? s.rate_now : a.rate_rps;
       double peak = base * (a.diurnal ? a.peak_to_mean : 1);
       t = now_;
-      do {
+      if (!s.profile) {
         t += rng_.exponential(1000 / peak);
-      } while (a.diurnal && !rng_.chance(profile_factor(a, t)));
+        break;
+      }
+      // Candidates at each segment's highest rate; one that passes the segment's end restarts
+      // there (the process is memoryless). Kept with probability rate(t) ÷ that highest rate.
+      const DiurnalProfile& p = *s.profile;
+      auto n = static_cast<std::uint64_t>(t / p.width());
+      for (;;) {
+        if (t >= end_ms_ || !(peak > 0)) return;
+        double hi = p.hi(n), end = static_cast<double>(n + 1) * p.width();
+        double candidate = t + rng_.exponential(1000 / (peak * hi));
+        if (candidate >= end) {
+          t = end;
+          ++n;
+          continue;
+        }
+        t = candidate;
+        double u = rng_.uniform() * hi;
+        if (u < p.lo(n) || u < p.factor(t)) break;
+      }
       break;
     }
   }
@@ -347,7 +403,14 @@ void Engine::enter(std::uint32_t t) {
   const Station& station = sc_.stations[s];
   tok.attempt = ++attempt_counter_;
   if (attempt_counter_ == 0) tok.attempt = attempt_counter_ = 1;  // 0 means "between visits"
-  if (station.timeout_ms > 0) schedule(now_ + station.timeout_ms, Kind::timeout, t, tok.attempt);
+  if (station.timeout_ms > 0) {
+    StationState& ss = st_[s];
+    ss.deadlines.push(Deadline{t, tok.attempt, now_ + station.timeout_ms});
+    if (!ss.deadline_armed) {
+      ss.deadline_armed = true;
+      schedule(now_ + station.timeout_ms, Kind::timeout, s);
+    }
+  }
   if (station.cache_hit_ratio > 0 && rng_.chance(station.cache_hit_ratio)) {
     if (station.cache_hit_ms > 0) return schedule(now_ + station.cache_hit_ms, Kind::cache_hit, t, tok.attempt);
     return visit_done(t);
@@ -508,6 +571,24 @@ void Engine::on_service_done(std::uint32_t s, std::uint32_t server, std::uint32_
   for (const Job& job : done_)
     if (tokens_[job.token].attempt == job.attempt) visit_done(job.token);
   dispatch(s);
+}
+
+void Engine::on_deadline(std::uint32_t s) {
+  StationState& ss = st_[s];
+  // Armed while the due ones are handled: a retry entering this station appends behind them.
+  while (!ss.deadlines.empty()) {
+    const Deadline d = ss.deadlines.front();
+    if (tokens_[d.token].attempt != d.attempt) {
+      ss.deadlines.pop();  // that visit ended in time
+    } else if (d.at <= now_) {
+      ss.deadlines.pop();
+      attempt_failed(d.token, Outcome::timed_out);
+    } else {
+      schedule(d.at, Kind::timeout, s);
+      return;
+    }
+  }
+  ss.deadline_armed = false;
 }
 
 void Engine::release_server(std::uint32_t s, std::uint32_t server) {
@@ -724,6 +805,7 @@ ReplicationResult Engine::run() {
   }
   for (std::uint32_t w = 0; w < sc_.workloads.size(); ++w) {
     const Arrivals& a = sc_.workloads[w].arrivals;
+    if (a.diurnal && a.kappa > 0) ws_[w].profile.emplace(a.kappa, 1000 * a.period_s.value_or(opt_.duration_s));
     if (a.process == Arrivals::Process::bursty) {
       // Start in a burst with the stationary probability; on_burst_switch flips the state.
       ws_[w].in_burst = !rng_.chance(a.burst_fraction);
@@ -757,9 +839,7 @@ ReplicationResult Engine::run() {
           dispatch(e.a);
         }
         break;
-      case Kind::timeout:
-        if (tokens_[e.a].attempt == e.b) attempt_failed(e.a, Outcome::timed_out);
-        break;
+      case Kind::timeout: on_deadline(e.a); break;
       case Kind::join: branch_done(e.a); break;
       case Kind::burst_switch:
         if (arrivals_open_) on_burst_switch(e.a);

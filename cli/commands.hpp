@@ -16,6 +16,7 @@ void add_lint_command(CLI::App& app, int& exit_code);
 void add_rules_command(CLI::App& app, int& exit_code);
 void add_explain_command(CLI::App& app, int& exit_code);
 void add_simulate_command(CLI::App& app, int& exit_code);
+void add_sweep_command(CLI::App& app, int& exit_code);
 void add_hardware_command(CLI::App& app, int& exit_code);
 
 // Whether to colour output for a stream: `--color auto|always|never`, NO_COLOR, TERM=dumb.

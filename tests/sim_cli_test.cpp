@@ -172,3 +172,40 @@ workloads:
 
 }  // namespace
 }  // namespace mlarch
+
+namespace mlarch {
+namespace {
+
+TEST(Sweep, FindsTheCapacityOfAnMM1UnderItsP99Objective) {
+  test::TempDir dir;
+  // M/M/1 with a 10 ms mean service: p99 = ln(100) ÷ (100 − λ) s, 200 ms at λ = 77 requests/s.
+  auto spec = dir.write("spec.yaml", R"(mlarch: 1
+system: {name: mm1}
+components:
+  server: {kind: service, service_time: {dist: exponential, mean_ms: 10}}
+workloads:
+  - {name: w, arrival: {process: poisson, rate_rps: 10}, path: [server]}
+slos:
+  - {workload: w, latency_p99_ms: 200}
+)");
+  auto r = test::run_mlarch("sweep " + spec.string() + " --workload w --rates 40,60,70,85,95 --duration 400 --replications 3 --format json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json out = Json::parse(r.out);
+  ASSERT_EQ(out["points"].size(), 5u);
+  EXPECT_EQ(out["capacity_rps"], 70);
+  for (const auto& p : out["points"]) {
+    double rate = p["rate_rps"].get<double>();
+    EXPECT_NEAR(p["bottleneck"]["utilization"]["value"].get<double>(), rate / 100, 0.03);
+    EXPECT_EQ(p["bottleneck"]["component"], "server");
+    EXPECT_EQ(p["slos_met"].get<bool>(), rate <= 70) << rate;
+  }
+  auto text = test::run_mlarch("sweep " + spec.string() + " --workload w --rates 40:95:3 --duration 100 --replications 2");
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("capacity: "), std::string::npos);
+  EXPECT_EQ(test::run_mlarch("sweep " + spec.string() + " --workload nope --rates 1:2:2").exit_code, 2);
+  EXPECT_EQ(test::run_mlarch("sweep " + spec.string() + " --workload w --rates 5:2:3").exit_code, 2);
+  EXPECT_EQ(test::run_mlarch("sweep " + spec.string() + " --workload w --rates 1:2:x").exit_code, 2);
+}
+
+}  // namespace
+}  // namespace mlarch

@@ -9,6 +9,8 @@
 #include "mlarch/analyzer/lint.hpp"
 #include "mlarch/analyzer/render.hpp"
 #include "mlarch/analyzer/suggest.hpp"
+#include "simulation_input.hpp"
+#include "slo_findings.hpp"
 
 namespace mlarch::cli {
 
@@ -28,6 +30,8 @@ struct LintArgs {
   bool no_inline_suppressions = false;
   bool show_suppressed = false;
   bool specs_only = false;
+  bool simulate = false;
+  SimulationFlags sim;
   std::string color = "auto";
 };
 
@@ -70,6 +74,15 @@ int run_lint(const LintArgs& args) {
   if (!args.baseline.empty()) options.baseline_path = args.baseline;
   options.inline_suppressions = !args.no_inline_suppressions;
   options.specs_only = args.specs_only;
+  if (args.simulate) {
+    sim::SimulateOptions run;
+    run.duration_s = args.sim.duration_s;
+    run.warmup_s = args.sim.warmup_s;
+    run.replications = args.sim.replications;
+    run.seed = args.sim.seed;
+    run.threads = args.sim.threads;
+    options.simulation = sim::missed_slo_check(run);
+  }
   if (const char* today = std::getenv("MLARCH_TODAY")) options.today = today;
 
   LintReport report = lint(args.paths, options, catalog);
@@ -130,6 +143,10 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--baseline", args->baseline, "Report only findings not in this baseline file")->check(CLI::ExistingFile);
   cmd->add_option("--write-baseline", args->write_baseline, "Write the current findings to FILE as a baseline and exit 0");
   cmd->add_flag("--no-inline-suppressions", args->no_inline_suppressions, "Ignore `# mlarch: ignore[...]` comments");
+  cmd->add_flag("--simulate", args->simulate,
+                "Also simulate each spec and report SLOs the simulation shows are missed (REL040); "
+                "the simulation flags below apply");
+  add_simulation_flags(*cmd, args->sim);
   cmd->add_flag("--specs-only", args->specs_only,
                 "Skip named files that are not mlarch specs (no top-level `mlarch:` key), as pre-commit hooks need");
   cmd->add_flag("--show-suppressed", args->show_suppressed, "Also print suppressed findings (text and SARIF)");

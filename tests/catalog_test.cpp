@@ -14,6 +14,7 @@
 #include "mlarch/analyzer/lint.hpp"
 #include "mlarch/analyzer/render.hpp"
 #include "mlarch/analyzer/rules.hpp"
+#include "slo_findings.hpp"
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -68,9 +69,18 @@ std::vector<fs::path> fixture_files(const fs::path& fixture_path) {
   return out;
 }
 
-LintReport lint_fixture(const fs::path& path) {
+// The fixtures of a simulation rule are linted as `mlarch lint --simulate` would (a short run:
+// their objectives are far from the simulated values); the others without simulating.
+LintReport lint_fixture(const fs::path& path, const std::string& id) {
   LintOptions options;
   options.today = "2026-06-01";
+  const Rule* rule = Catalog::builtin().find(id);
+  if (!rule || rule->engine != RuleEngine::simulation) return lint({path.string()}, options);
+  sim::SimulateOptions run;
+  run.duration_s = 600;
+  run.replications = 3;
+  run.threads = 1;
+  options.simulation = sim::missed_slo_check(run);
   return lint({path.string()}, options);
 }
 
@@ -140,7 +150,7 @@ TEST_P(RuleFixtures, FailingFixtureYieldsExactlyItsExpectedFindings) {
   ASSERT_FALSE(expected.empty()) << id << ": the failing fixture states no `# expect: " << id << "`";
   fs::path cwd = fs::current_path();
   fs::current_path(test::source_dir());
-  LintReport report = lint_fixture(fs::relative(fail, test::source_dir()));
+  LintReport report = lint_fixture(fs::relative(fail, test::source_dir()), id);
   fs::current_path(cwd);
   for (const auto& f : report.findings) {
     EXPECT_FALSE(f.is_input_error()) << f.file << ":" << f.position.line << ": " << f.message;
@@ -160,7 +170,7 @@ TEST_P(RuleFixtures, PassingFixtureYieldsNoFindingOfTheRule) {
   const std::string id = GetParam();
   fs::path pass = fixture(test::source_dir() / "rules" / id, "pass");
   ASSERT_TRUE(fs::exists(pass)) << "missing passing fixture for " << id;
-  LintReport report = lint_fixture(pass);
+  LintReport report = lint_fixture(pass, id);
   for (const auto& f : report.findings) {
     EXPECT_FALSE(f.is_input_error()) << f.file << ":" << f.position.line << ": " << f.message;
     EXPECT_FALSE(f.rule == id && !f.suppressed()) << f.file << ":" << f.position.line << ": " << f.message;

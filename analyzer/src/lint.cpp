@@ -336,7 +336,7 @@ LintReport lint(const std::vector<std::string>& paths, const LintOptions& option
     selection.skip.insert(options.selection.skip.begin(), options.selection.skip.end());
     for (const auto& [id, sev] : options.selection.severity) selection.severity[id] = sev;
 
-    std::vector<Finding> findings = run_rules(catalog, doc, system, graph, selection);
+    std::vector<Finding> findings = run_rules(catalog, doc, system, graph, selection, &options.simulation);
     std::vector<Finding> meta;
     if (options.inline_suppressions) apply_inline_suppressions(doc, catalog, selection, findings, meta);
     for (auto& m : meta)

@@ -94,7 +94,10 @@ Rule rule_from_json(const std::string& path, const Json& j, std::vector<std::str
   if (j.contains("tags")) r.tags = j["tags"].get<std::vector<std::string>>();
   r.security_severity = j.value("security_severity", "");
   std::string engine = j["engine"];
-  r.engine = engine == "native" ? RuleEngine::native : engine == "meta" ? RuleEngine::meta : RuleEngine::declarative;
+  r.engine = engine == "native"       ? RuleEngine::native
+             : engine == "meta"       ? RuleEngine::meta
+             : engine == "simulation" ? RuleEngine::simulation
+                                      : RuleEngine::declarative;
   auto slash = path.rfind('/');
   r.folder = slash == std::string::npos ? path : path.substr(0, slash);
   if (r.engine == RuleEngine::declarative) {
@@ -227,7 +230,8 @@ void run_declarative_section(const std::string& each, const std::vector<Selected
 }  // namespace
 
 std::vector<Finding> run_rules(const Catalog& catalog, const Document& doc, const System& system,
-                               const SystemGraph& graph, const RuleSelection& selection) {
+                               const SystemGraph& graph, const RuleSelection& selection,
+                               const SimulationCheck* simulation) {
   std::vector<Finding> findings;
   std::map<std::string, std::vector<SelectedRule>> declarative;  // by section
   auto natives = native_rules();
@@ -237,6 +241,10 @@ std::vector<Finding> run_rules(const Catalog& catalog, const Document& doc, cons
     if (auto o = selection.severity.find(rule.id); o != selection.severity.end()) severity = o->second;
     if (rule.engine == RuleEngine::declarative) {
       declarative[rule.check["each"].get<std::string>()].push_back({&rule, severity});
+      continue;
+    }
+    if (rule.engine == RuleEngine::simulation) {
+      if (simulation && *simulation) (*simulation)(RuleContext(doc, system, graph, rule, severity, findings));
       continue;
     }
     auto it = std::find_if(natives.begin(), natives.end(), [&](const NativeRule& n) { return n.id == rule.id; });

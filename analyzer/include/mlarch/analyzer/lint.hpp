@@ -47,6 +47,8 @@ struct LintOptions {
   bool inline_suppressions = true;
   bool specs_only = false;  // skip named files that are not specs
   std::string today;  // YYYY-MM-DD, for ignore expiry; empty: the current date
+  // `--simulate`: runs the rules of the simulation engine (SLOs a simulation shows are missed).
+  SimulationCheck simulation;
 };
 
 struct LintReport {

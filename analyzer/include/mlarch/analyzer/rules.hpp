@@ -3,6 +3,7 @@
 // explicit registry (native_rules()).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -27,7 +28,9 @@ struct RuleReference {
   std::string cite() const { return id.empty() ? source : source + " " + id; }
 };
 
-enum class RuleEngine { declarative, native, meta };
+// simulation: reported from a simulation's results (`mlarch lint --simulate`), by a hook the
+// caller passes, so that the rule engine does not depend on the simulator.
+enum class RuleEngine { declarative, native, meta, simulation };
 
 struct Rule {
   std::string id;
@@ -110,8 +113,11 @@ std::span<const NativeRule> native_rules();
 
 // Runs the selected rules over one document. Findings carry the rule's category, severity (after
 // overrides), help and notes.
+// Rules of the `simulation` engine run only when `simulation` is given.
+using SimulationCheck = std::function<void(const RuleContext&)>;
 std::vector<Finding> run_rules(const Catalog& catalog, const Document& doc, const System& system,
-                               const SystemGraph& graph, const RuleSelection& selection);
+                               const SystemGraph& graph, const RuleSelection& selection,
+                               const SimulationCheck* simulation = nullptr);
 
 // Where a finding about `pointer` goes: the value when present, else the nearest ancestor's key.
 Position finding_position(const Document& doc, std::string_view pointer);

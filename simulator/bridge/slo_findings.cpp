@@ -1,0 +1,43 @@
+// REL040: SLOs missed in simulation, with the bottleneck on the workload's path.
+#include "slo_findings.hpp"
+
+#include <fmt/format.h>
+
+#include "mlarch/simulator/scenario.hpp"
+
+namespace mlarch::sim {
+
+SimulationCheck missed_slo_check(SimulateOptions options) {
+  return [options](const RuleContext& ctx) {
+    ScenarioResult built = build_scenario(ctx.system);
+    if (!built.scenario) return;
+    const Scenario& scenario = *built.scenario;
+    SimulationResult result = simulate(scenario, options);
+    for (std::size_t w = 0; w < result.workloads.size(); ++w) {
+      const WorkloadResult& wr = result.workloads[w];
+      // The busiest component the workload visits.
+      std::optional<std::uint32_t> bottleneck;
+      for (const auto& step : scenario.workloads[w].steps)
+        for (const auto& branch : step.branches)
+          for (std::uint32_t s : branch.stations)
+            if (!bottleneck || result.components[s].utilization.value > result.components[*bottleneck].utilization.value)
+              bottleneck = s;
+      for (const auto& slo : wr.slos) {
+        if (slo.met) continue;
+        const ComponentResult& b = result.components[*bottleneck];
+        bool availability = slo.objective == "availability";
+        std::string value = availability ? fmt::format("{:.5f}", slo.value.value) : fmt::format("{:.3g} ms", slo.value.value);
+        if (slo.value.ci95) value += availability ? fmt::format(" ±{:.5f}", *slo.value.ci95) : fmt::format(" ±{:.2g}", *slo.value.ci95);
+        Finding& f = ctx.report(
+            slo.pointer,
+            fmt::format("workload '{}' misses its {} objective of {} in simulation: {} over {} replications of {:g} s; "
+                        "the busiest component on its path is '{}' (utilization {:.2f}, mean wait {:.3g} ms)",
+                        wr.name, slo.objective, availability ? fmt::format("{:g}", slo.target) : fmt::format("{:g} ms", slo.target),
+                        value, result.replications, result.duration_s, b.id, b.utilization.value, b.mean_wait_ms.value));
+        f.element = wr.name;
+      }
+    }
+  };
+}
+
+}  // namespace mlarch::sim

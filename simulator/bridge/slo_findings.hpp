@@ -1,0 +1,16 @@
+// The bridge from simulation results to findings (ARCHITECTURE.md): REL040, an SLO that the
+// simulation shows is missed, at the SLO's line, naming the bottleneck. The only place that knows
+// both the rule engine and the simulator.
+#pragma once
+
+#include "mlarch/analyzer/rules.hpp"
+#include "mlarch/simulator/simulate.hpp"
+
+namespace mlarch::sim {
+
+// A check for LintOptions::simulation: builds the scenario, simulates with `options`, reports.
+// A spec the simulator cannot run is not a finding here (`mlarch simulate` says why): nothing is
+// reported for it.
+SimulationCheck missed_slo_check(SimulateOptions options);
+
+}  // namespace mlarch::sim

@@ -9,7 +9,8 @@
 // exact value, and the run lengths are sized so that 2% is about three standard errors of the
 // estimate (sample sizes worked out at each test from the asymptotic variance of the estimator;
 // see the comment at each test), not tuned to one seed: MLARCH_QUEUEING_SEED=<n> reruns every stochastic
-// test with another seed, and seeds 2 to 5 pass as well as the default.
+// test with another seed, and seeds 2 to 5 pass as well as the default. (Debug and sanitizer
+// builds run a quarter of the requests against a bar widened to match: see kRunScale.)
 // MLARCH_QUEUEING_VERBOSE=1 prints each measured value against its exact one.
 #include <gtest/gtest.h>
 
@@ -35,7 +36,24 @@
 namespace mlarch::sim {
 namespace {
 
-constexpr double kTolerance = 0.02;  // the bar: within 2% of the exact value
+// Debug and sanitizer builds run these tests some 30 times slower; they are there to check
+// memory, not statistics, so they simulate a quarter of the requests (standard errors double) and
+// widen the bar to 5%: about 3.5 standard errors for the noisiest estimate, the p99 at ρ = 0.9.
+// Release builds hold the 2% bar.
+#if defined(__SANITIZE_ADDRESS__)
+#define MLARCH_QUEUEING_SLOW_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MLARCH_QUEUEING_SLOW_BUILD 1
+#endif
+#endif
+#if !defined(NDEBUG) || defined(MLARCH_QUEUEING_SLOW_BUILD)
+constexpr double kRunScale = 0.25;
+#else
+constexpr double kRunScale = 1;
+#endif
+// The bar: within 2% of the exact value (in a Release build).
+const double kTolerance = kRunScale < 1 ? 0.05 : 0.02;
 
 std::uint64_t test_seed() {
   const char* s = std::getenv("MLARCH_QUEUEING_SEED");
@@ -102,9 +120,11 @@ std::string station(const std::string& id, const std::string& service, int concu
          ", service_time: " + service + extra + "}\n";
 }
 
+// Replications of `duration_s` with `warmup_s` of it discarded (the measured part scaled by
+// kRunScale).
 SimulationResult run(const Scenario& sc, double duration_s, double warmup_s, int replications) {
   SimulateOptions o;
-  o.duration_s = duration_s;
+  o.duration_s = warmup_s + (duration_s - warmup_s) * kRunScale;
   o.warmup_s = warmup_s;
   o.replications = replications;
   o.seed = test_seed();
@@ -306,8 +326,8 @@ TEST(QueueingMMcK, DropProbability) {
     ASSERT_TRUE(b.scenario);
     SimulationResult r = run(*b.scenario, 240, 5, 4);
     const ComponentResult& pool = r.components[0];
-    // Means over replications of equal measured spans (235 s): their ratio is the pooled one.
-    const double drops = pool.drops.value, arrivals = pool.arrival_rps.value * (240 - 5);
+    // Means over replications of equal measured spans: their ratio is the pooled one.
+    const double drops = pool.drops.value, arrivals = pool.arrival_rps.value * (r.duration_s - r.warmup_s);
     const double p = mmck_blocking(c, c + limit, lambda);
     const std::string tag = "M/M/2/4 rho=" + num(rho);
     expect_rel((tag + " drop probability"), drops / arrivals, p);

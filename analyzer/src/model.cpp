@@ -225,7 +225,7 @@ BuildResult build_system(const Document& doc) {
     const Json& st = child(j, "service_time");
     c.service_time_declared = j.contains("service_time");
     if (st.is_string()) c.service_time.from_model = true;
-    else if (st.is_object()) c.service_time.dist = read_distribution(st);
+    else if (c.service_time_declared && st.is_object()) c.service_time.dist = read_distribution(st);
     c.queue_limit = opt<int>(j, "queue_limit");
     c.timeout_ms = opt<double>(j, "timeout_ms");
     c.zone = get_or<std::string>(j, "zone", "");

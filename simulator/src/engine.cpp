@@ -143,7 +143,7 @@ struct StationState {
   TimeIntegral busy, capacity, queued, in_system, billed;
   double window_busy = 0, window_capacity = 0;  // at the last autoscaler evaluation
   std::deque<std::pair<double, int>> recommendations;
-  std::uint64_t arrivals = 0, started = 0, served = 0, services = 0, drops = 0;
+  std::uint64_t arrivals = 0, started = 0, waited = 0, served = 0, services = 0, drops = 0;
   double wait_sum = 0, response_sum = 0, service_sum = 0;
   std::vector<double> replica_series;
 };
@@ -537,6 +537,7 @@ void Engine::start_service(std::uint32_t s, std::uint32_t server, std::uint32_t 
     if (measuring_) {
       ss.wait_sum += now_ - batch[i].enqueued;
       ++ss.started;
+      if (now_ > batch[i].enqueued) ++ss.waited;
     }
   }
   ss.queued.add(now_, -static_cast<double>(n));
@@ -774,8 +775,10 @@ void Engine::end_measurement() {
     o.mean_in_system = ss.in_system.total(now_) / span;
     o.mean_replicas = ss.billed.total(now_) / span;
     o.mean_wait_ms = ss.started ? ss.wait_sum / static_cast<double>(ss.started) : 0;
+    o.wait_probability = ss.started ? static_cast<double>(ss.waited) / static_cast<double>(ss.started) : 0;
+    o.mean_servers = capacity / span;
     o.mean_response_ms = ss.served ? ss.response_sum / static_cast<double>(ss.served) : 0;
-    o.mean_batch_size = ss.services ? static_cast<double>(ss.served) / static_cast<double>(ss.services) : 0;
+    o.mean_batch_size = ss.services ? static_cast<double>(ss.started) / static_cast<double>(ss.services) : 0;
     o.mean_service_ms = ss.services ? ss.service_sum / static_cast<double>(ss.services) : 0;
     o.throughput_rps = static_cast<double>(ss.served) / span_s;
     o.arrival_rps = static_cast<double>(ss.arrivals) / span_s;

@@ -138,6 +138,8 @@ SimulationResult simulate(const Scenario& scenario, const SimulateOptions& optio
     c.mean_in_system = across([&](const auto& r) { return ss(r).mean_in_system; });
     c.mean_response_ms = across([&](const auto& r) { return ss(r).mean_response_ms; });
     c.drops = across([&](const auto& r) { return static_cast<double>(ss(r).drops); });
+    c.wait_probability = across([&](const auto& r) { return ss(r).wait_probability; });
+    c.mean_servers = across([&](const auto& r) { return ss(r).mean_servers; });
     if (st.autoscaled) {
       std::size_t len = 0;
       for (const auto& r : reps) len = std::max(len, ss(r).replica_series.size());

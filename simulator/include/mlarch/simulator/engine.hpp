@@ -40,8 +40,10 @@ struct StationStats {
   double mean_queue_length = 0;  // waiting, time-averaged
   double mean_in_system = 0;     // waiting or in service, time-averaged
   double mean_wait_ms = 0;       // queueing delay of a served request
+  double wait_probability = 0;   // share of visits starting service that waited (> 0 ms) first
   double mean_response_ms = 0;   // queueing plus service, of a served request
   double mean_replicas = 0;      // provisioned (starting, ready, failed or draining), time-averaged
+  double mean_servers = 0;       // servers of ready replicas, time-averaged (utilization's denominator)
   double mean_batch_size = 0;
   double throughput_rps = 0;     // visits served per second
   double arrival_rps = 0;        // visits arriving per second (cache hits excluded)

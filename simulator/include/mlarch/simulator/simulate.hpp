@@ -55,6 +55,7 @@ struct ComponentResult {
   bool autoscaled = false;
   Estimate utilization, mean_queue_length, mean_wait_ms, mean_replicas, mean_batch_size;
   Estimate throughput_rps, arrival_rps, mean_service_ms, mean_in_system, mean_response_ms, drops;
+  Estimate wait_probability, mean_servers;
   std::vector<double> replica_series;  // mean over replications, one value per autoscaler period
 };
 

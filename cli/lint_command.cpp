@@ -144,7 +144,7 @@ void add_lint_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--write-baseline", args->write_baseline, "Write the current findings to FILE as a baseline and exit 0");
   cmd->add_flag("--no-inline-suppressions", args->no_inline_suppressions, "Ignore `# mlarch: ignore[...]` comments");
   cmd->add_flag("--simulate", args->simulate,
-                "Also simulate each spec and report SLOs the simulation shows are missed (REL040); "
+                "Also simulate each spec and report SLOs the simulation shows are missed (REL041); "
                 "the simulation flags below apply");
   add_simulation_flags(*cmd, args->sim);
   cmd->add_flag("--specs-only", args->specs_only,

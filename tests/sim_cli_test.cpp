@@ -52,8 +52,9 @@ TEST(Simulate, JsonIsValidAgainstItsSchemaAndIdenticalWhateverTheThreads) {
   EXPECT_EQ(out["seed"], 7);
   EXPECT_EQ(out["replications"], 4);
   const Json& w = out["workloads"]["predict"];
-  // 300 requests/s for the 108 s after the warm-up: the bursts and the profile keep the mean.
-  EXPECT_NEAR(w["requests"]["value"].get<double>(), 300 * 108, 300 * 108 * 0.1);
+  // 300 requests/s for the 108 s after the warm-up, a little more as the warm-up takes the daily
+  // low; 5 s bursts at twice the rate make a count over 108 s vary by ~10% (1,200 s: 0.2%).
+  EXPECT_NEAR(w["requests"]["value"].get<double>(), 300 * 108, 300 * 108 * 0.2);
   EXPECT_GT(w["latency_ms"]["p99"]["value"].get<double>(), w["latency_ms"]["p50"]["value"].get<double>());
   EXPECT_EQ(w["slos"].size(), 2u);
   EXPECT_TRUE(out["components"]["model"].contains("replicas_over_time"));

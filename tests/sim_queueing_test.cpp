@@ -352,7 +352,9 @@ TEST_P(QueueingLaws, LittleAndUtilizationOnEveryComponent) {
   ASSERT_TRUE(b.errors.empty()) << b.errors.front().message;
   ASSERT_TRUE(b.scenario);
   // A shortened run (the diurnal cycle then spans it): the laws hold on every sample path, up to
-  // the requests in flight at the window's edges, so the bar is tighter than 2% (measured: < 0.01%).
+  // the requests in flight at the window's edges. Those weigh about one response time in the
+  // measured span, so the bar is 0.5% plus twice that share (an LLM's seconds-long services make
+  // it ~5%; a millisecond service leaves 0.5%; measured on recommender: < 0.01%).
   constexpr double kLawTolerance = 0.005;
   SimulationResult r = run(*b.scenario, 150, 15, 2);
   for (std::size_t s = 0; s < r.components.size(); ++s) {
@@ -360,13 +362,16 @@ TEST_P(QueueingLaws, LittleAndUtilizationOnEveryComponent) {
     const Station& st = b.scenario->stations[s];
     SCOPED_TRACE(c.id);
     ASSERT_GT(c.throughput_rps.value, 0);
+    const double span = r.duration_s - r.warmup_s;
+    const double edge = std::max(c.mean_response_ms.value / 1000 / span, 1 / (c.throughput_rps.value * span));
+    const double tolerance = kLawTolerance + 2 * edge;
     // Little: L = X·R.
     expect_rel((name + " " + c.id + " Little"), c.mean_in_system.value,
-               c.throughput_rps.value * c.mean_response_ms.value / 1000, kLawTolerance);
+               c.throughput_rps.value * c.mean_response_ms.value / 1000, tolerance);
     // Utilization law: busy servers = services/s × mean service time (per batch when batching).
     const double services_per_s = c.throughput_rps.value / c.mean_batch_size.value;
     expect_rel((name + " " + c.id + " utilization law"), c.utilization.value * c.mean_servers.value,
-               services_per_s * c.mean_service_ms.value / 1000, kLawTolerance);
+               services_per_s * c.mean_service_ms.value / 1000, tolerance);
     if (st.max_batch == 1) {
       EXPECT_DOUBLE_EQ(c.mean_batch_size.value, 1);
     }

@@ -1,4 +1,4 @@
-// REL040: SLOs missed in simulation, with the bottleneck on the workload's path.
+// REL041: SLOs missed in simulation, with the bottleneck on the workload's path.
 #include "slo_findings.hpp"
 
 #include <fmt/format.h>

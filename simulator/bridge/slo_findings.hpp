@@ -1,4 +1,4 @@
-// The bridge from simulation results to findings (ARCHITECTURE.md): REL040, an SLO that the
+// The bridge from simulation results to findings (ARCHITECTURE.md): REL041, an SLO that the
 // simulation shows is missed, at the SLO's line, naming the bottleneck. The only place that knows
 // both the rule engine and the simulator.
 #pragma once

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a bundled example, from a fresh machine: install what is missing, build, then
-# lint the card-fraud example (more stages join as they land). Usage: scripts/demo.sh [SPEC]
+# lint the card-fraud example and simulate it (the HTML review joins when it lands).
+# Usage: scripts/demo.sh [SPEC]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 spec=${1:-$root/examples/card-fraud.yaml}
@@ -9,3 +10,6 @@ MLARCH_BUILD_DIR=${MLARCH_BUILD_DIR:-$root/build} "$root/scripts/build.sh" -DMLA
 mlarch="${MLARCH_BUILD_DIR:-$root/build}/cli/mlarch"
 echo "== mlarch lint $spec"
 "$mlarch" lint "$spec"
+echo
+echo "== mlarch simulate $spec --duration 600 --replications 5"
+"$mlarch" simulate "$spec" --duration 600 --replications 5

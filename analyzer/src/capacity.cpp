@@ -52,13 +52,6 @@ namespace {
 // The standard normal quantile at 0.99, which with the mean fixes a lognormal's shape.
 constexpr double kZ99 = 2.3263478740408408;
 
-std::optional<double> number(const Json& j, std::string_view key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(std::string(key));
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
 // Median ÷ mean of a lognormal: exp(−σ²/2).
 double lognormal_median_ratio(const Distribution& d) {
   double mean = *d.mean_ms;
@@ -202,7 +195,7 @@ std::optional<std::vector<double>> dense_widths(double input, const Json& a) {
       widths.push_back(w.get<double>());
     }
   }
-  widths.push_back(number(a, "output_dim").value_or(1.0));
+  widths.push_back(json_number(a, "output_dim").value_or(1.0));
   return widths;
 }
 
@@ -228,10 +221,10 @@ std::optional<double> dense_parameters(double input, const Json& a) {
 }
 
 std::optional<double> transformer_parameters(const Json& a, double ffn_matrices) {
-  auto layers = number(a, "layers"), d = number(a, "d_model"), heads = number(a, "heads"), vocab = number(a, "vocab");
+  auto layers = json_number(a, "layers"), d = json_number(a, "d_model"), heads = json_number(a, "heads"), vocab = json_number(a, "vocab");
   if (!layers || !d || !heads || !vocab || *heads <= 0) return std::nullopt;
-  double kv_heads = number(a, "kv_heads").value_or(*heads);
-  double ffn = number(a, "ffn_dim").value_or(4 * *d);
+  double kv_heads = json_number(a, "kv_heads").value_or(*heads);
+  double ffn = json_number(a, "ffn_dim").value_or(4 * *d);
   double attention = 2 * *d * *d + 2 * *d * *d * kv_heads / *heads;
   return *layers * (attention + ffn_matrices * *d * ffn) + *vocab * *d;
 }
@@ -242,7 +235,7 @@ std::optional<double> model_parameters(const Json& a) {
   if (!a.is_object()) return std::nullopt;
   std::string type = architecture_type(a);
   if (type == "mlp" || type == "embedding_mlp") {
-    auto input = number(a, "input_dim");
+    auto input = json_number(a, "input_dim");
     if (!input) return std::nullopt;
     auto dense = dense_parameters(*input, a);
     if (!dense) return std::nullopt;
@@ -250,7 +243,7 @@ std::optional<double> model_parameters(const Json& a) {
     if (type == "embedding_mlp") {
       if (auto t = a.find("embedding_tables"); t != a.end() && t->is_array()) {
         for (const auto& table : *t) {
-          auto rows = number(table, "rows"), dim = number(table, "dim");
+          auto rows = json_number(table, "rows"), dim = json_number(table, "dim");
           if (!rows || !dim) return std::nullopt;
           params += *rows * *dim;
         }
@@ -262,11 +255,11 @@ std::optional<double> model_parameters(const Json& a) {
     auto image = a.find("image");
     auto layers = a.find("conv_layers");
     if (image == a.end() || layers == a.end() || !layers->is_array() || layers->empty()) return std::nullopt;
-    auto channels = number(*image, "channels");
+    auto channels = json_number(*image, "channels");
     if (!channels) return std::nullopt;
     double in = *channels, params = 0;
     for (const auto& layer : *layers) {
-      auto filters = number(layer, "filters"), kernel = number(layer, "kernel");
+      auto filters = json_number(layer, "filters"), kernel = json_number(layer, "kernel");
       if (!filters || !kernel) return std::nullopt;
       params += *kernel * *kernel * in * *filters + *filters;
       in = *filters;
@@ -283,7 +276,7 @@ std::optional<double> model_parameters(const Json& a) {
 std::optional<double> model_weight_bytes(const Json& a) {
   if (!a.is_object()) return std::nullopt;
   if (architecture_type(a) == "tree_ensemble") {
-    auto trees = number(a, "trees"), depth = number(a, "depth");
+    auto trees = json_number(a, "trees"), depth = json_number(a, "depth");
     if (!trees || !depth) return std::nullopt;
     return *trees * std::exp2(*depth) * 16.0;
   }
@@ -295,13 +288,13 @@ std::optional<double> model_weight_bytes(const Json& a) {
 
 std::optional<double> kv_cache_bytes(const Json& a, double sequences) {
   if (!a.is_object() || architecture_type(a) != "decoder_llm") return std::nullopt;
-  auto layers = number(a, "layers"), d = number(a, "d_model"), heads = number(a, "heads");
+  auto layers = json_number(a, "layers"), d = json_number(a, "d_model"), heads = json_number(a, "heads");
   auto prompt = a.find("prompt_tokens"), output = a.find("output_tokens");
   if (!layers || !d || !heads || *heads <= 0 || prompt == a.end() || output == a.end()) return std::nullopt;
-  auto prompt_mean = number(*prompt, "mean"), output_mean = number(*output, "mean");
+  auto prompt_mean = json_number(*prompt, "mean"), output_mean = json_number(*output, "mean");
   auto bytes = dtype_bytes(architecture_dtype(a));
   if (!prompt_mean || !output_mean || !bytes) return std::nullopt;
-  double kv_heads = number(a, "kv_heads").value_or(*heads);
+  double kv_heads = json_number(a, "kv_heads").value_or(*heads);
   return 2 * *layers * kv_heads * (*d / *heads) * (*prompt_mean + *output_mean) * sequences * *bytes;
 }
 

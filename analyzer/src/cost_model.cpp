@@ -11,18 +11,6 @@ namespace mlarch {
 
 namespace {
 
-std::optional<double> number(const Json& j, std::string_view key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(std::string(key));
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-std::string string_of(const Json& j, std::string_view key) {
-  auto it = j.find(std::string(key));
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // Dense layers over `widths`: multiply-adds per sample, activations read and written per sample
 // (each layer's input and output), and the largest of those (two buffers live at once).
 struct Dense {
@@ -47,7 +35,7 @@ InferenceWork dense_work(const Dense& d, double weight_bytes, double b, double b
 }
 
 std::optional<InferenceWork> embedding_mlp_work(const Json& a, double b, double batch) {
-  auto input = number(a, "input_dim");
+  auto input = json_number(a, "input_dim");
   auto params = model_parameters(a);
   auto weights = model_weight_bytes(a);
   if (!input || !params || !weights) return std::nullopt;
@@ -58,9 +46,9 @@ std::optional<InferenceWork> embedding_mlp_work(const Json& a, double b, double 
   double table_params = 0, gathered = 0;
   if (auto t = a.find("embedding_tables"); t != a.end() && t->is_array())
     for (const auto& table : *t) {
-      double rows = number(table, "rows").value_or(0), dim = number(table, "dim").value_or(0);
+      double rows = json_number(table, "rows").value_or(0), dim = json_number(table, "dim").value_or(0);
       table_params += rows * dim;
-      gathered += number(table, "lookups").value_or(1) * dim;
+      gathered += json_number(table, "lookups").value_or(1) * dim;
     }
   InferenceWork w = dense_work(d, (*params - table_params) * b, b, batch);
   w.passes[0].flops += batch * gathered;
@@ -74,14 +62,14 @@ std::optional<InferenceWork> cnn_work(const Json& a, double b, double batch) {
   auto layers = a.find("conv_layers");
   auto weights = model_weight_bytes(a);
   if (image == a.end() || layers == a.end() || !layers->is_array() || !weights) return std::nullopt;
-  auto height = number(*image, "height"), width = number(*image, "width"), channels = number(*image, "channels");
+  auto height = json_number(*image, "height"), width = json_number(*image, "width"), channels = json_number(*image, "channels");
   if (!height || !width || !channels) return std::nullopt;
   // "Same" padding: a layer of stride s maps H × W to ⌈H/s⌉ × ⌈W/s⌉.
   double h = *height, wd = *width, c = *channels;
   double macs = 0, io = 0, widest = 0;
   for (const auto& layer : *layers) {
-    double filters = number(layer, "filters").value_or(0), kernel = number(layer, "kernel").value_or(0);
-    double stride = number(layer, "stride").value_or(1);
+    double filters = json_number(layer, "filters").value_or(0), kernel = json_number(layer, "kernel").value_or(0);
+    double stride = json_number(layer, "stride").value_or(1);
     double oh = std::ceil(h / stride), ow = std::ceil(wd / stride);
     macs += oh * ow * kernel * kernel * c * filters;
     double layer_io = h * wd * c + oh * ow * filters;
@@ -108,12 +96,12 @@ struct Transformer {
   double io;             // activations read and written per token per layer, by its matrix multiplies
 };
 std::optional<Transformer> transformer(const Json& a, double up_matrices) {
-  auto layers = number(a, "layers"), d = number(a, "d_model"), heads = number(a, "heads"), vocab = number(a, "vocab");
+  auto layers = json_number(a, "layers"), d = json_number(a, "d_model"), heads = json_number(a, "heads"), vocab = json_number(a, "vocab");
   auto params = model_parameters(a);
   if (!layers || !d || !heads || !vocab || !params || *heads <= 0) return std::nullopt;
   Transformer t{*layers, *d, *heads, 0, 0, *vocab, *params - *vocab * *d, 0};
-  t.kv_dim = *d * number(a, "kv_heads").value_or(*heads) / *heads;
-  t.ffn = number(a, "ffn_dim").value_or(4 * *d);
+  t.kv_dim = *d * json_number(a, "kv_heads").value_or(*heads) / *heads;
+  t.ffn = json_number(a, "ffn_dim").value_or(4 * *d);
   // q and o: d → d; k and v: d → kv_dim; up (and gate): d → ffn; down: ffn → d.
   t.io = 4 * t.d + 2 * (t.d + t.kv_dim) + up_matrices * (t.d + t.ffn) + (t.ffn + t.d);
   return t;
@@ -121,7 +109,7 @@ std::optional<Transformer> transformer(const Json& a, double up_matrices) {
 
 std::optional<InferenceWork> encoder_work(const Json& a, double b, double batch, std::optional<double> seq_len) {
   auto t = transformer(a, 1);
-  auto s = seq_len ? seq_len : number(a, "seq_len");
+  auto s = seq_len ? seq_len : json_number(a, "seq_len");
   auto weights = model_weight_bytes(a);
   if (!t || !s || !weights) return std::nullopt;
   double S = *s;
@@ -142,7 +130,7 @@ std::optional<InferenceWork> decoder_work(const Json& a, double b, double batch)
   auto kv = kv_cache_bytes(a, batch);
   auto prompt = a.find("prompt_tokens"), output = a.find("output_tokens");
   if (!t || !weights || !kv || prompt == a.end() || output == a.end()) return std::nullopt;
-  double P = number(*prompt, "mean").value_or(0), O = number(*output, "mean").value_or(0);
+  double P = json_number(*prompt, "mean").value_or(0), O = json_number(*output, "mean").value_or(0);
   if (P + O <= 0) return std::nullopt;
   double kv_per_token = *kv / (batch * (P + O));  // all layers, one sequence
   double head = t->vocab * t->d;                  // the output projection to the vocabulary
@@ -166,7 +154,7 @@ std::optional<InferenceWork> decoder_work(const Json& a, double b, double batch)
 }
 
 std::optional<InferenceWork> tree_work(const Json& a, double batch) {
-  auto trees = number(a, "trees"), depth = number(a, "depth");
+  auto trees = json_number(a, "trees"), depth = json_number(a, "depth");
   auto weights = model_weight_bytes(a);
   if (!trees || !depth || !weights) return std::nullopt;
   InferenceWork w;
@@ -193,12 +181,12 @@ double InferenceWork::bytes() const {
 
 std::optional<InferenceWork> inference_work(const Json& a, int batch, std::optional<double> seq_len) {
   if (!a.is_object() || batch < 1) return std::nullopt;
-  auto b = dtype_bytes(string_of(a, "dtype"));
+  auto b = dtype_bytes(json_string(a, "dtype"));
   if (!b) return std::nullopt;
   double n = batch;
-  std::string type = string_of(a, "type");
+  std::string type = json_string(a, "type");
   if (type == "mlp") {
-    auto input = number(a, "input_dim");
+    auto input = json_number(a, "input_dim");
     auto weights = model_weight_bytes(a);
     if (!input || !weights) return std::nullopt;
     auto widths = dense_widths(*input, a);
@@ -264,7 +252,7 @@ std::optional<ServiceEstimate> derived_service_ms(const Model& model, const Inst
   if (a == model.raw->end()) return std::nullopt;
   auto work = inference_work(*a, batch);
   if (!work) return std::nullopt;
-  return roofline(*work, instance, string_of(*a, "dtype"));
+  return roofline(*work, instance, json_string(*a, "dtype"));
 }
 
 }  // namespace mlarch

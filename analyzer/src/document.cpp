@@ -767,4 +767,17 @@ LoadResult load_document(const std::string& path, const LoadLimits& limits) {
   return load_document_from_text(path, std::move(text), limits);
 }
 
+std::optional<double> json_number(const Json& j, std::string_view key) {
+  if (!j.is_object()) return std::nullopt;
+  auto it = j.find(std::string(key));
+  if (it == j.end() || !it->is_number()) return std::nullopt;
+  return it->get<double>();
+}
+
+std::string json_string(const Json& j, std::string_view key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(std::string(key));
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 }  // namespace mlarch

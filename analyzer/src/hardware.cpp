@@ -13,19 +13,6 @@ namespace mlarch {
 
 namespace {
 
-std::optional<double> number(const Json& j, std::string_view key) {
-  if (!j.is_object()) return std::nullopt;
-  auto it = j.find(std::string(key));
-  if (it == j.end() || !it->is_number()) return std::nullopt;
-  return it->get<double>();
-}
-
-std::string string_of(const Json& j, std::string_view key) {
-  if (!j.is_object()) return {};
-  auto it = j.find(std::string(key));
-  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 // `peak_gflops` or `peak_tflops` over what `rate` already holds: a number is the figure at the
 // model's precision (the spec's form), an object one figure per precision (the catalog's).
 void read_rate(const Json& j, std::string_view key, PeakRate& rate, bool number_is_any) {
@@ -47,34 +34,34 @@ void read_rate(const Json& j, std::string_view key, PeakRate& rate, bool number_
 // field the entry gives replaces what was there.
 void read_entry(const Json& j, InstanceType& t, bool from_spec) {
   if (auto v = j.find("vcpus"); v != j.end() && v->is_number_integer()) t.vcpus = v->get<int>();
-  if (auto v = number(j, "memory_gib")) t.memory_gib = v;
-  if (auto v = number(j, "mem_bandwidth_gbs")) t.mem_bandwidth_gbs = v;
+  if (auto v = json_number(j, "memory_gib")) t.memory_gib = v;
+  if (auto v = json_number(j, "mem_bandwidth_gbs")) t.mem_bandwidth_gbs = v;
   // The spec's `peak_gflops` is the fp32 figure (docs/spec.md).
   read_rate(j, "peak_gflops", t.peak_gflops, false);
-  if (auto v = number(j, "usd_per_hour")) {
+  if (auto v = json_number(j, "usd_per_hour")) {
     t.usd_per_hour = v;
     t.price = {};
     t.price.from_spec = from_spec;
     if (const auto p = j.find("pricing"); p != j.end()) {
-      t.price.region = string_of(*p, "region");
-      t.price.date = string_of(*p, "date");
-      t.price.source = string_of(*p, "source");
+      t.price.region = json_string(*p, "region");
+      t.price.date = json_string(*p, "date");
+      t.price.source = json_string(*p, "source");
     }
   }
   if (auto a = j.find("accelerators"); a != j.end() && a->is_object()) {
-    std::string type = string_of(*a, "type");
+    std::string type = json_string(*a, "type");
     // Another accelerator than the built-in one: none of its figures apply.
     if (!t.accelerators || (!type.empty() && type != t.accelerators->type)) t.accelerators = Accelerators{};
     Accelerators& acc = *t.accelerators;
     if (!type.empty()) acc.type = type;
     if (auto n = a->find("count"); n != a->end() && n->is_number_integer()) acc.count = n->get<int>();
     read_rate(*a, "peak_tflops", acc.peak_tflops, from_spec);
-    if (auto v = number(*a, "mem_bandwidth_gbs")) acc.mem_bandwidth_gbs = v;
-    if (auto v = number(*a, "memory_gib")) acc.memory_gib = v;
+    if (auto v = json_number(*a, "mem_bandwidth_gbs")) acc.mem_bandwidth_gbs = v;
+    if (auto v = json_number(*a, "memory_gib")) acc.memory_gib = v;
   }
   if (!from_spec) {
-    t.cloud = string_of(j, "cloud");
-    t.note = string_of(j, "note");
+    t.cloud = json_string(j, "cloud");
+    t.note = json_string(j, "note");
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -120,6 +121,11 @@ struct ElementRef {
 };
 
 ElementRef element_at(const Document& doc, std::string_view pointer);
+
+// A member of a JSON object read as a number (empty when absent, not a number, or `j` is not an
+// object) or as a string (empty when absent or not a string).
+std::optional<double> json_number(const Json& j, std::string_view key);
+std::string json_string(const Json& j, std::string_view key);
 
 // The tokens of a JSON pointer, unescaped.
 std::vector<std::string> pointer_tokens(std::string_view pointer);

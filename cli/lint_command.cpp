@@ -75,13 +75,7 @@ int run_lint(const LintArgs& args) {
   options.inline_suppressions = !args.no_inline_suppressions;
   options.specs_only = args.specs_only;
   if (args.simulate) {
-    sim::SimulateOptions run;
-    run.duration_s = args.sim.duration_s;
-    run.warmup_s = args.sim.warmup_s;
-    run.replications = args.sim.replications;
-    run.seed = args.sim.seed;
-    run.threads = args.sim.threads;
-    options.simulation = sim::missed_slo_check(run);
+    options.simulation = sim::missed_slo_check(args.sim.options());
   }
   if (const char* today = std::getenv("MLARCH_TODAY")) options.today = today;
 

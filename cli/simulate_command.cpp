@@ -47,10 +47,7 @@ void add_simulate_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("simulate", "Simulate the spec's workloads: latency, throughput, availability, cost");
   cmd->add_option("spec", args->spec, "Spec file")->required();
   add_simulation_flags(*cmd, args->flags);
-  cmd->add_option("-f,--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
-      ->default_val("text");
-  cmd->add_option("-o,--output", args->output, "Write the output to FILE (atomically) instead of stdout");
+  add_simulation_output(*cmd, args->format, args->output);
   add_color_option(*cmd, args->color);
   cmd->callback([args, &exit_code] { exit_code = run_simulate(*args); });
 }

@@ -22,6 +22,21 @@ void add_simulation_flags(CLI::App& cmd, SimulationFlags& flags) {
       ->check(CLI::Range(0, 1024));
 }
 
+sim::SimulateOptions SimulationFlags::options() const {
+  sim::SimulateOptions o;
+  o.duration_s = duration_s;
+  o.warmup_s = warmup_s;
+  o.replications = replications;
+  o.seed = seed;
+  o.threads = threads;
+  return o;
+}
+
+void add_simulation_output(CLI::App& cmd, std::string& format, std::string& output) {
+  cmd.add_option("-f,--format", format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}))->default_val("text");
+  cmd.add_option("-o,--output", output, "Write the output to FILE (atomically) instead of stdout");
+}
+
 std::unique_ptr<SimulationInput> load_simulation_input(const std::string& path, const SimulationFlags& flags,
                                                        const sim::ScenarioOverrides& overrides, const std::string& color) {
   auto input = std::make_unique<SimulationInput>();
@@ -41,11 +56,7 @@ std::unique_ptr<SimulationInput> load_simulation_input(const std::string& path, 
   }
   for (const auto& f : built.warnings) print(f);
   input->scenario = std::move(built.scenario);
-  input->options.duration_s = flags.duration_s;
-  input->options.warmup_s = flags.warmup_s;
-  input->options.replications = flags.replications;
-  input->options.seed = flags.seed;
-  input->options.threads = flags.threads;
+  input->options = flags.options();
   auto [duration, warmup] = sim::run_window(*input->scenario, input->options);
   if (warmup >= duration) {
     usage_error(fmt::format("the warm-up ({:g} s) must be shorter than the duration ({:g} s)", warmup, duration));

@@ -19,8 +19,11 @@ struct SimulationFlags {
   int replications = 5;
   std::uint64_t seed = 1;
   int threads = 0;
+  sim::SimulateOptions options() const;
 };
 void add_simulation_flags(CLI::App& command, SimulationFlags& flags);
+// `--format text|json|csv` and `--output FILE`, as simulate and sweep take them.
+void add_simulation_output(CLI::App& command, std::string& format, std::string& output);
 
 struct SimulationInput {
   LoadedSpec spec;

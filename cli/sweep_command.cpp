@@ -32,7 +32,7 @@ int run_sweep(const SweepArgs& args) {
   // Built once at the first rate: every input error is reported before anything runs.
   auto input = load_simulation_input(args.spec, args.flags, sim::ScenarioOverrides{args.workload, rates->front()}, args.color);
   if (!input) return kExitUsage;
-  sim::SweepResult result = sim::sweep(*input->spec.system, args.workload, *rates, input->options);
+  sim::SweepResult result = sim::sweep(*input->scenario, args.workload, *rates, input->options);
   std::string text = args.format == "json"  ? sim::sweep_json(result).dump(2) + "\n"
                      : args.format == "csv" ? sim::render_sweep_csv(result)
                                             : sim::render_sweep_text(result, args.spec);
@@ -48,10 +48,7 @@ void add_sweep_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--workload", args->workload, "The workload whose rate varies")->required();
   cmd->add_option("--rates", args->rates, "FROM:TO:STEPS, or a list such as 100,200,400 (requests/s)")->required();
   add_simulation_flags(*cmd, args->flags);
-  cmd->add_option("-f,--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "csv"}))
-      ->default_val("text");
-  cmd->add_option("-o,--output", args->output, "Write the output to FILE (atomically) instead of stdout");
+  add_simulation_output(*cmd, args->format, args->output);
   add_color_option(*cmd, args->color);
   cmd->callback([args, &exit_code] { exit_code = run_sweep(*args); });
 }

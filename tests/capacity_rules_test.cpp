@@ -22,27 +22,12 @@ namespace {
 
 const std::set<std::string> kCapacityRules = {"REL030", "COST020", "COST021", "COST022", "COST023"};
 
-// A spec loaded and built, kept in place (the System points into the Document).
-struct Built {
-  explicit Built(const std::string& text) : doc(test::load_text(text)) {
-    BuildResult r = build_system(doc);
-    if (!r.system) {
-      ADD_FAILURE() << "spec did not build: " << (r.errors.empty() ? "" : r.errors[0].message);
-      return;
-    }
-    system = std::move(*r.system);
-    system.document = &doc;
-  }
-  Built(const Built&) = delete;
-  Built& operator=(const Built&) = delete;
-  Document doc;
-  System system;
-};
+using test::Built;
 
 using test::run;
 using test::run_rule;
 
-Json arch(const std::string& yaml_flow) { return test::load_text(yaml_flow).root; }
+using test::arch;
 
 // --- the weight estimator ---------------------------------------------------------------------
 

@@ -15,24 +15,9 @@
 namespace mlarch {
 namespace {
 
-// A spec loaded and built, kept in place (the System points into the Document).
-struct Built {
-  explicit Built(const std::string& text) : doc(test::load_text(text)) {
-    BuildResult r = build_system(doc);
-    if (!r.system) {
-      ADD_FAILURE() << "spec did not build: " << (r.errors.empty() ? "" : r.errors[0].message);
-      return;
-    }
-    system = std::move(*r.system);
-    system.document = &doc;
-  }
-  Built(const Built&) = delete;
-  Built& operator=(const Built&) = delete;
-  Document doc;
-  System system;
-};
+using test::Built;
 
-Json arch(const std::string& yaml_flow) { return test::load_text(yaml_flow).root; }
+using test::arch;
 
 // --- the catalog --------------------------------------------------------------------------------
 

@@ -64,6 +64,18 @@ std::filesystem::path TempDir::write(const std::string& name, const std::string&
   return p;
 }
 
+Built::Built(const std::string& text) : doc(load_text(text)) {
+  BuildResult r = build_system(doc);
+  if (!r.system) {
+    ADD_FAILURE() << "spec did not build: " << (r.errors.empty() ? "" : r.errors[0].message);
+    return;
+  }
+  system = std::move(*r.system);
+  system.document = &doc;
+}
+
+Json arch(const std::string& yaml_flow) { return load_text(yaml_flow).root; }
+
 Document load_text(const std::string& text, const std::string& name) {
   LoadResult r = load_document_from_text(name, text);
   if (!r.document) {

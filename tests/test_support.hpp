@@ -8,6 +8,7 @@
 
 #include "mlarch/analyzer/document.hpp"
 #include "mlarch/analyzer/lint.hpp"
+#include "mlarch/analyzer/model.hpp"
 
 namespace mlarch::test {
 
@@ -39,6 +40,19 @@ class TempDir {
 std::string read_file(const std::filesystem::path& p);
 // Loads text as a spec named `name`; fails the test when it does not load.
 Document load_text(const std::string& text, const std::string& name = "spec.yaml");
+
+// A spec loaded and built, kept in place (the System points into the Document). A spec that does
+// not build fails the test.
+struct Built {
+  explicit Built(const std::string& text);
+  Built(const Built&) = delete;
+  Built& operator=(const Built&) = delete;
+  Document doc;
+  System system;
+};
+
+// A YAML text's value, e.g. a model's `architecture` written as a flow mapping.
+Json arch(const std::string& yaml_flow);
 
 // Runs the given rules (all of them when empty) on a spec text; fails the test when the spec
 // does not build.

@@ -52,26 +52,28 @@ namespace {
 // The standard normal quantile at 0.99, which with the mean fixes a lognormal's shape.
 constexpr double kZ99 = 2.3263478740408408;
 
-// Median ÷ mean of a lognormal: exp(−σ²/2).
+// Median ÷ mean of a lognormal: exp(−σ²/2). Where no lognormal has the declared mean and p99,
+// the widest (σ = z₀.₉₉), or none (p99 at or below the mean).
 double lognormal_median_ratio(const Distribution& d) {
-  double mean = *d.mean_ms;
-  double sigma2 = 0;
-  if (d.cv) {
-    sigma2 = std::log1p(*d.cv * *d.cv);
-  } else if (d.p99_ms) {
-    // ln p99 = μ + z·σ and ln mean = μ + σ²/2: σ²/2 − z·σ + ln(p99/mean) = 0, the smaller root.
-    double r = std::log(*d.p99_ms / mean);
-    if (r <= 0) return 1.0;
-    double disc = kZ99 * kZ99 - 2 * r;
-    double sigma = disc > 0 ? kZ99 - std::sqrt(disc) : kZ99;  // no lognormal fits: the widest
-    sigma2 = sigma * sigma;
-  } else {
-    sigma2 = std::log(2.0);  // cv = 1
+  auto sigma = lognormal_sigma(d);
+  if (!sigma) {
+    if (*d.p99_ms <= *d.mean_ms) return 1.0;
+    sigma = kZ99;
   }
-  return std::exp(-sigma2 / 2);
+  return std::exp(-*sigma * *sigma / 2);
 }
 
 }  // namespace
+
+std::optional<double> lognormal_sigma(const Distribution& d) {
+  if (d.cv) return std::sqrt(std::log1p(*d.cv * *d.cv));
+  if (!d.p99_ms || !d.mean_ms) return std::sqrt(std::log(2.0));  // cv = 1
+  // ln p99 = μ + z·σ and ln mean = μ + σ²/2: σ²/2 − z·σ + ln(p99/mean) = 0, the smaller root.
+  double r = std::log(*d.p99_ms / *d.mean_ms);
+  double disc = kZ99 * kZ99 - 2 * r;
+  if (r <= 0 || disc < 0) return std::nullopt;
+  return kZ99 - std::sqrt(disc);
+}
 
 std::optional<double> median_service_ms(const Component& c) {
   if (!c.service_time.dist) return std::nullopt;

@@ -15,16 +15,9 @@ SimulationCheck missed_slo_check(SimulateOptions options) {
     SimulationResult result = simulate(scenario, options);
     for (std::size_t w = 0; w < result.workloads.size(); ++w) {
       const WorkloadResult& wr = result.workloads[w];
-      // The busiest component the workload visits.
-      std::optional<std::uint32_t> bottleneck;
-      for (const auto& step : scenario.workloads[w].steps)
-        for (const auto& branch : step.branches)
-          for (std::uint32_t s : branch.stations)
-            if (!bottleneck || result.components[s].utilization.value > result.components[*bottleneck].utilization.value)
-              bottleneck = s;
+      const ComponentResult& b = result.components[busiest_station(scenario, w, result)];
       for (const auto& slo : wr.slos) {
         if (slo.met) continue;
-        const ComponentResult& b = result.components[*bottleneck];
         bool availability = slo.objective == "availability";
         std::string value = availability ? fmt::format("{:.5f}", slo.value.value) : fmt::format("{:.3g} ms", slo.value.value);
         if (slo.value.ci95) value += availability ? fmt::format(" ±{:.5f}", *slo.value.ci95) : fmt::format(" ±{:.2g}", *slo.value.ci95);

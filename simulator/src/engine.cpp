@@ -213,14 +213,11 @@ class Engine {
   void attempt_failed(std::uint32_t t, Outcome why);
   void fail_request(std::uint32_t r, Outcome why);
   void finish_request(std::uint32_t r);
-  const Station& station_of(const Token& tok) const {
-    const Request& req = requests_[tok.request];
-    return sc_.stations[sc_.workloads[req.workload].steps[req.step].branches[tok.branch].stations[tok.pos]];
-  }
   std::uint32_t station_index(const Token& tok) const {
     const Request& req = requests_[tok.request];
     return sc_.workloads[req.workload].steps[req.step].branches[tok.branch].stations[tok.pos];
   }
+  const Station& station_of(const Token& tok) const { return sc_.stations[station_index(tok)]; }
 
   // Stations.
   void arrive_at_station(std::uint32_t s, std::uint32_t t);

@@ -43,6 +43,18 @@ std::string format_estimate(const Estimate& e, int precision) {
   return fmt::format("{} ±{:.{}g}", v, *e.ci95, 2);
 }
 
+nlohmann::json latency_json(const WorkloadResult& w) {
+  return {{"mean", estimate_json(w.mean)}, {"p50", estimate_json(w.p50)}, {"p90", estimate_json(w.p90)},
+          {"p95", estimate_json(w.p95)},   {"p99", estimate_json(w.p99)}, {"p999", estimate_json(w.p999)}};
+}
+
+nlohmann::json slos_json(const WorkloadResult& w) {
+  nlohmann::json slos = nlohmann::json::array();
+  for (const auto& s : w.slos)
+    slos.push_back({{"objective", s.objective}, {"target", s.target}, {"value", estimate_json(s.value)}, {"met", s.met}});
+  return slos;
+}
+
 nlohmann::json simulation_json(const SimulationResult& r) {
   using nlohmann::json;
   json out = json::object();
@@ -56,17 +68,13 @@ nlohmann::json simulation_json(const SimulationResult& r) {
     json j;
     j["requests"] = estimate_json(w.requests);
     j["throughput_rps"] = estimate_json(w.throughput_rps);
-    j["latency_ms"] = {{"mean", estimate_json(w.mean)}, {"p50", estimate_json(w.p50)}, {"p90", estimate_json(w.p90)},
-                       {"p95", estimate_json(w.p95)},   {"p99", estimate_json(w.p99)}, {"p999", estimate_json(w.p999)}};
+    j["latency_ms"] = latency_json(w);
     j["drops"] = estimate_json(w.drops);
     j["timeouts"] = estimate_json(w.timeouts);
     j["lost"] = estimate_json(w.lost);
     j["unfinished"] = estimate_json(w.unfinished);
     j["availability"] = estimate_json(w.availability);
-    json slos = json::array();
-    for (const auto& s : w.slos)
-      slos.push_back({{"objective", s.objective}, {"target", s.target}, {"value", estimate_json(s.value)}, {"met", s.met}});
-    j["slos"] = slos;
+    j["slos"] = slos_json(w);
     workloads[w.name] = j;
   }
   out["workloads"] = workloads;

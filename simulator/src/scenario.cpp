@@ -21,7 +21,6 @@ namespace mlarch::sim {
 
 namespace {
 
-constexpr double kZ99 = 2.3263478740408408;  // the standard normal's 0.99 quantile
 // Sample files (empirical service times, arrival traces) larger than this are refused.
 constexpr std::uintmax_t kMaxSampleFileBytes = 256u << 20;
 
@@ -31,8 +30,7 @@ const Json* member(const Json* j, std::string_view key) {
   return it == j->end() ? nullptr : &*it;
 }
 std::optional<double> number(const Json* j, std::string_view key) {
-  const Json* v = member(j, key);
-  return v && v->is_number() ? std::optional<double>(v->get<double>()) : std::nullopt;
+  return j ? json_number(*j, key) : std::nullopt;
 }
 
 class Builder {
@@ -119,7 +117,7 @@ bool Builder::build_service(const Component& c, Station& st) {
   const Json* batching = member(c.raw, "batching");
   const Json* batch_time = member(batching, "batch_time");
   if (c.service_time.from_model) return derive_service(c, st);
-  const bool declared = c.service_time_declared && c.service_time.dist && !c.service_time.dist->dist.empty();
+  const bool declared = c.service_time.dist.has_value();
   if (declared) {
     const Distribution& d = *c.service_time.dist;
     if (d.dist == "empirical") {
@@ -159,22 +157,14 @@ bool Builder::build_service(const Component& c, Station& st) {
         m.gamma_shape = 1 / (cv * cv);
       } else {  // lognormal
         m.shape = ServiceModel::Shape::lognormal;
-        if (d.cv) {
-          m.sigma = std::sqrt(std::log1p(*d.cv * *d.cv));
-        } else if (d.p99_ms) {
-          // ln p99 = μ + z·σ and ln mean = μ + σ²/2: the smaller root of σ²/2 − zσ + ln(p99/mean).
-          double r = std::log(*d.p99_ms / *d.mean_ms);
-          double disc = kZ99 * kZ99 - 2 * r;
-          if (r <= 0 || disc < 0) {
-            error(pointer_append(st_pointer, "p99_ms"),
-                  fmt::format("component '{}': no lognormal has mean {} ms and p99 {} ms", c.id, *d.mean_ms, *d.p99_ms),
-                  "p99_ms must be above mean_ms and below 15 × mean_ms; or give `cv` instead");
-            return false;
-          }
-          m.sigma = kZ99 - std::sqrt(disc);
-        } else {
-          m.sigma = std::sqrt(std::log(2.0));  // cv = 1
+        auto sigma = lognormal_sigma(d);
+        if (!sigma) {
+          error(pointer_append(st_pointer, "p99_ms"),
+                fmt::format("component '{}': no lognormal has mean {} ms and p99 {} ms", c.id, *d.mean_ms, *d.p99_ms),
+                "p99_ms must be above mean_ms and below 15 × mean_ms; or give `cv` instead");
+          return false;
         }
+        m.sigma = *sigma;
       }
     }
     m.origin = "declared";

@@ -28,6 +28,15 @@ Estimate estimate(const std::vector<double>& xs) {
   return e;
 }
 
+std::uint32_t busiest_station(const Scenario& scenario, std::size_t w, const SimulationResult& result) {
+  std::optional<std::uint32_t> busiest;
+  for (const auto& step : scenario.workloads[w].steps)
+    for (const auto& branch : step.branches)
+      for (std::uint32_t s : branch.stations)
+        if (!busiest || result.components[s].utilization.value > result.components[*busiest].utilization.value) busiest = s;
+  return *busiest;  // a path has at least one station
+}
+
 bool WorkloadResult::slos_met() const {
   return std::all_of(slos.begin(), slos.end(), [](const SloVerdict& v) { return v.met; });
 }

@@ -55,30 +55,26 @@ std::optional<std::vector<double>> parse_rates(const std::string& text) {
   return rates;
 }
 
-SweepResult sweep(const System& system, const std::string& workload, const std::vector<double>& rates,
+SweepResult sweep(const Scenario& scenario, const std::string& workload, const std::vector<double>& rates,
                   const SimulateOptions& options) {
   SweepResult out;
   out.workload = workload;
+  std::size_t w = 0;
+  while (scenario.workloads[w].name != workload) ++w;
+  // One copy of the scenario, its rate changed at each point: sample and trace files are read
+  // once, when the scenario was built.
+  Scenario at_rate = scenario;
   bool all_met_so_far = true;
   for (double rate : rates) {
-    ScenarioResult built = build_scenario(system, ScenarioOverrides{workload, rate});
-    if (!built.scenario) continue;  // the caller checked the spec builds; a rate cannot break it
-    const Scenario& scenario = *built.scenario;
-    SimulationResult r = simulate(scenario, options);
+    at_rate.workloads[w].arrivals.rate_rps = rate;
+    SimulationResult r = simulate(at_rate, options);
     if (out.points.empty()) out.first = r;
     SweepPoint p;
     p.rate_rps = rate;
-    std::size_t w = 0;
-    while (scenario.workloads[w].name != workload) ++w;
     p.workload = r.workloads[w];
-    // The bottleneck: the busiest component the workload visits.
-    for (const auto& step : scenario.workloads[w].steps)
-      for (const auto& branch : step.branches)
-        for (std::uint32_t s : branch.stations)
-          if (p.bottleneck.empty() || r.components[s].utilization.value > p.bottleneck_utilization.value) {
-            p.bottleneck = r.components[s].id;
-            p.bottleneck_utilization = r.components[s].utilization;
-          }
+    const ComponentResult& bottleneck = r.components[busiest_station(at_rate, w, r)];
+    p.bottleneck = bottleneck.id;
+    p.bottleneck_utilization = bottleneck.utilization;
     out.has_slos = !p.workload.slos.empty();
     all_met_so_far = all_met_so_far && p.workload.slos_met();
     if (all_met_so_far && out.has_slos) out.capacity_rps = rate;
@@ -92,20 +88,11 @@ nlohmann::json sweep_json(const SweepResult& r) {
   json points = json::array();
   for (const auto& p : r.points) {
     const WorkloadResult& w = p.workload;
-    json slos = json::array();
-    for (const auto& s : w.slos)
-      slos.push_back({{"objective", s.objective}, {"target", s.target}, {"value", estimate_json(s.value)}, {"met", s.met}});
     points.push_back({{"rate_rps", p.rate_rps},
                       {"throughput_rps", estimate_json(w.throughput_rps)},
-                      {"latency_ms",
-                       {{"mean", estimate_json(w.mean)},
-                        {"p50", estimate_json(w.p50)},
-                        {"p90", estimate_json(w.p90)},
-                        {"p95", estimate_json(w.p95)},
-                        {"p99", estimate_json(w.p99)},
-                        {"p999", estimate_json(w.p999)}}},
+                      {"latency_ms", latency_json(w)},
                       {"availability", estimate_json(w.availability)},
-                      {"slos", slos},
+                      {"slos", slos_json(w)},
                       {"slos_met", w.slos_met()},
                       {"bottleneck", {{"component", p.bottleneck}, {"utilization", estimate_json(p.bottleneck_utilization)}}}});
   }

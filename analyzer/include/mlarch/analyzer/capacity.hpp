@@ -28,6 +28,11 @@ struct ComponentLoad {
 // Mean service time of one visit, in ms, when the spec declares it.
 std::optional<double> mean_service_ms(const Component& c);
 
+// The σ of a lognormal service time (of its logarithm): from `cv`, σ² = ln(1 + cv²); else from
+// `mean_ms` and `p99_ms`, the smaller root of σ²/2 − z₀.₉₉·σ + ln(p99/mean) = 0; else cv = 1.
+// Empty when no lognormal has that mean and p99 (p99 ≤ mean, or p99 > e^(z²/2) ≈ 15 × mean).
+std::optional<double> lognormal_sigma(const Distribution& d);
+
 // One entry per component that some workload visits, in component order.
 std::vector<ComponentLoad> peak_loads(const System& system);
 

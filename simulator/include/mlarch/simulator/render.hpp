@@ -19,6 +19,10 @@ std::string render_simulation_csv(const SimulationResult& result);
 
 // A statistic as JSON, rounded to 6 significant digits: {"value": x, "ci95": h or null}.
 nlohmann::json estimate_json(const Estimate& e);
+// A workload's latency statistics {"mean", "p50", ..., "p999"} and its SLO verdicts, as the JSON
+// outputs of simulate and sweep give them.
+nlohmann::json latency_json(const WorkloadResult& w);
+nlohmann::json slos_json(const WorkloadResult& w);
 // "12.3 ±0.4", or "12.3" without an interval.
 std::string format_estimate(const Estimate& e, int precision = 3);
 

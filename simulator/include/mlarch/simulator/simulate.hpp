@@ -81,4 +81,8 @@ std::pair<double, double> run_window(const Scenario& scenario, const SimulateOpt
 
 SimulationResult simulate(const Scenario& scenario, const SimulateOptions& options);
 
+// The busiest component workload `w` visits (the highest utilization): an index into
+// `result.components`, as into `scenario.stations`.
+std::uint32_t busiest_station(const Scenario& scenario, std::size_t w, const SimulationResult& result);
+
 }  // namespace mlarch::sim

@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mlarch/analyzer/model.hpp"
 #include "mlarch/simulator/simulate.hpp"
 
 namespace mlarch::sim {
@@ -30,9 +29,9 @@ struct SweepResult {
   bool has_slos = false;
 };
 
-// `rates` ascending. The scenario is rebuilt for each rate from `system`; the caller has checked
-// that it builds.
-SweepResult sweep(const System& system, const std::string& workload, const std::vector<double>& rates,
+// `rates` ascending; `workload` one of the scenario's. Each point is `scenario` with that
+// workload's rate replaced.
+SweepResult sweep(const Scenario& scenario, const std::string& workload, const std::vector<double>& rates,
                   const SimulateOptions& options);
 
 // FROM:TO:STEPS, STEPS ≥ 2 evenly spaced rates from FROM to TO (FROM < TO, both > 0); or a

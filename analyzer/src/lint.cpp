@@ -120,18 +120,22 @@ bool any_rule_ran(const std::vector<std::string>& rules, const RuleSelection& se
 
 // A baseline keys findings by file, pointer and rule, not by line. Findings about code have no
 // pointer of their own (theirs is the component's), so their message, which names the include
-// or the call but not the line, is part of their key.
+// or the call but not the line, is part of their key. A key covers as many findings as the
+// baseline lists with it: a second `system()` call in the same file is new.
 struct Baseline {
-  std::set<std::tuple<std::string, std::string, std::string>> keys;  // file, pointer, rule
-  std::set<std::tuple<std::string, std::string, std::string, std::string>> code_keys;  // ... and message
-  bool covers(const Finding& f, const Catalog& catalog) const {
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;  // file, pointer, rule, message
+  std::map<Key, int> counts;
+  bool covers(const Finding& f, const Catalog& catalog) {
     const Rule* rule = catalog.find(f.rule);
-    if (rule && rule->engine == RuleEngine::code) return code_keys.count({f.file, f.pointer, f.rule, f.message}) > 0;
-    return keys.count({f.file, f.pointer, f.rule}) > 0;
+    bool code = rule && rule->engine == RuleEngine::code;
+    auto it = counts.find({f.file, f.pointer, f.rule, code ? f.message : std::string()});
+    if (it == counts.end() || it->second == 0) return false;
+    --it->second;
+    return true;
   }
 };
 
-Baseline load_baseline(const std::string& path, std::vector<Finding>& errors) {
+Baseline load_baseline(const std::string& path, const Catalog& catalog, std::vector<Finding>& errors) {
   Baseline baseline;
   LoadResult loaded = load_document(path);
   if (!loaded.document) {
@@ -145,8 +149,10 @@ Baseline load_baseline(const std::string& path, std::vector<Finding>& errors) {
   }
   for (const auto& f : root["findings"]) {
     if (!f.is_object()) continue;
-    baseline.keys.emplace(f.value("file", ""), f.value("pointer", ""), f.value("rule", ""));
-    baseline.code_keys.emplace(f.value("file", ""), f.value("pointer", ""), f.value("rule", ""), f.value("message", ""));
+    std::string rule = f.value("rule", "");
+    const Rule* r = catalog.find(rule);
+    bool code = r && r->engine == RuleEngine::code;
+    ++baseline.counts[{f.value("file", ""), f.value("pointer", ""), rule, code ? f.value("message", "") : std::string()}];
   }
   return baseline;
 }
@@ -290,7 +296,7 @@ Suppressions::Suppressions(const LintOptions& options, const Catalog& catalog, s
                            std::vector<Finding>& errors)
     : state_(new State{options, catalog, options.today.empty() ? today_string() : options.today, {}, {}, {}}) {
   state_->options.selection = restrict_to_engines(catalog, options.selection, engines);
-  if (options.baseline_path) state_->baseline = load_baseline(*options.baseline_path, errors);
+  if (options.baseline_path) state_->baseline = load_baseline(*options.baseline_path, catalog, errors);
 }
 
 Suppressions::~Suppressions() = default;

@@ -118,6 +118,8 @@ std::string render_json(const LintReport& report) {
                 {"infos", report.count(Severity::info)},
                 {"suppressed", report.suppressed()}}}};
   if (!errors.empty()) out["errors"] = errors;
+  if (const auto& units = report.translation_units)
+    out["summary"]["translation_units"] = {{"read", units->read}, {"skipped", units->skipped}, {"failed", units->failed}};
   return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 

@@ -76,10 +76,12 @@ class IncludeRecorder : public clang::PPCallbacks {
   TranslationUnitFacts& out_;
 };
 
-// The names an argument mentions: variables, parameters, fields.
+// The names an argument mentions: variables, parameters, fields. Not those passed through a
+// function first (`redact(user.email)`): what reaches the caller is the function's result.
 class NameCollector : public clang::RecursiveASTVisitor<NameCollector> {
  public:
   explicit NameCollector(std::vector<std::string>& names) : names_(names) {}
+  bool TraverseCallExpr(clang::CallExpr*) { return true; }
   bool VisitDeclRefExpr(clang::DeclRefExpr* e) {
     names_.push_back(e->getDecl()->getNameAsString());
     return true;
@@ -126,9 +128,9 @@ class MatchRecorder : public am::MatchFinder::MatchCallback {
     std::string target = file_of(sm, decl->getLocation());
     CodeLocation where = location_of(sm, at);
     if (target.empty() || where.file.empty() || target == where.file) return;
-    // The same name at the same place matches more than once (a qualified type is an
-    // elaborated type around a record type); keep one.
-    if (!seen_.emplace(where.file, where.position.line, where.position.column, target).second) return;
+    // One use per line and file used: a qualified type matches twice (an elaborated type around
+    // a record type), and `b::Request r = b::make();` is one dependency, not two.
+    if (!seen_.emplace(where.file, where.position.line, target).second) return;
     out_.uses.push_back({kind, std::move(where), std::move(target), decl->getQualifiedNameAsString()});
   }
 
@@ -168,7 +170,7 @@ class MatchRecorder : public am::MatchFinder::MatchCallback {
 
   TranslationUnitFacts& out_;
   const std::function<bool(std::string_view)>& watch_;
-  std::set<std::tuple<std::string, int, int, std::string>> seen_;
+  std::set<std::tuple<std::string, int, std::string>> seen_;
 };
 
 class FactsAction : public clang::ASTFrontendAction {

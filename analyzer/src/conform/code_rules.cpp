@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -158,8 +157,7 @@ void flow_without_code(const CodeFacts& facts, const CodeReporter& report) {
 // BP042
 void unowned_code(const CodeFacts& facts, const CodeReporter& report) {
   for (const auto& file : facts.unowned) {
-    Finding& f = report.spec.report("/components", fmt::format("'{}' belongs to no component: no `code.paths` glob matches it",
-                                                              std::filesystem::path(file).filename().string()));
+    Finding& f = report.spec.report("/components", "no component owns this translation unit: no `code.paths` glob matches it");
     f.file = file;
     f.position = {1, 1};
     f.element.clear();
@@ -196,8 +194,8 @@ void predictable_random_for_security(const CodeFacts& facts, const CodeReporter&
                                                                        : "";
     if (decision.empty()) continue;
     report.at(site.call.at, site.component,
-              fmt::format("'{}' is predictable, and '{}' uses it for '{}'", site.call.callee,
-                          facts.system.components[site.component].id, decision));
+              fmt::format("component '{}' uses '{}', which is predictable, for '{}'",
+                          facts.system.components[site.component].id, site.call.callee, decision));
   }
 }
 

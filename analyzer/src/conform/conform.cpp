@@ -172,7 +172,7 @@ LintReport conform(const std::string& spec_path, const ConformOptions& options, 
     for (const auto& use : unit.uses) {
       auto from = ownership.owner(use.at.file), to = ownership.owner(use.target_file);
       if (!from || !to || *from == *to) continue;
-      if (!seen.emplace(use.at.file, use.at.position.line, use.at.position.column, use.target_file).second) continue;
+      if (!seen.emplace(use.at.file, use.at.position.line, 0, use.target_file).second) continue;
       facts.dependencies.push_back({*from, *to, use});
     }
     for (const auto& call : unit.calls) {

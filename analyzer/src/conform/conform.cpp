@@ -108,6 +108,7 @@ LintReport conform(const std::string& spec_path, const ConformOptions& options, 
                    ConformTiming* timing) {
   auto start = std::chrono::steady_clock::now();
   LintReport report;
+  report.command = "conform";
   std::vector<Finding>& out = report.findings;
   Suppressions suppressions(options.lint, catalog, {RuleEngine::code, RuleEngine::meta}, out);
   report.files.push_back(spec_path);

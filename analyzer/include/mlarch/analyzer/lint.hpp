@@ -58,6 +58,7 @@ struct TranslationUnitCounts {
 };
 
 struct LintReport {
+  std::string command = "lint";  // the command that made it, as the renderers name it
   std::vector<std::string> files;
   std::vector<Finding> findings;  // sorted; suppressed ones included, marked
   std::map<std::string, SourceFilePtr> sources;

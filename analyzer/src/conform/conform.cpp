@@ -49,6 +49,15 @@ bool glob_match(std::string_view pattern, std::string_view path) {
 
 namespace {
 
+// A file's path relative to a folder ('/'-separated), or nothing when it is not below it.
+std::optional<std::string> path_below(const fs::path& root, const std::string& file) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(file, ec);
+  std::string relative = (ec ? fs::path(file) : canonical).lexically_relative(root).generic_string();
+  if (relative.empty() || relative.starts_with("..")) return std::nullopt;
+  return relative;
+}
+
 // Which component owns a file: the one with the longest glob that matches the file's path
 // relative to the spec's folder.
 class Ownership {
@@ -63,12 +72,10 @@ class Ownership {
   std::optional<std::size_t> owner(const std::string& file) {
     auto [it, inserted] = cache_.try_emplace(file);
     if (!inserted) return it->second;
-    std::error_code ec;
-    fs::path canonical = fs::weakly_canonical(file, ec);
-    std::string relative = (ec ? fs::path(file) : canonical).lexically_relative(root_).generic_string();
-    if (relative.empty() || relative.starts_with("..")) return it->second = std::nullopt;
+    std::optional<std::string> relative = path_below(root_, file);
+    if (!relative) return it->second = std::nullopt;
     for (const auto& [glob, component] : globs_)
-      if (glob_match(glob, relative)) return it->second = component;
+      if (glob_match(glob, *relative)) return it->second = component;
     return it->second = std::nullopt;
   }
 
@@ -137,24 +144,33 @@ LintReport conform(const std::string& spec_path, const ConformOptions& options, 
   std::string error;
   std::unique_ptr<CodeReader> reader = CodeReader::open(database, error);
   if (!reader) {
-    std::string where = options.build_path.empty() ? "/code/compile_commands" : "";
-    out.push_back(spec_error(spec, options.build_path.empty() ? spec_path : database, options.build_path.empty() ? where : "",
-                             fmt::format("cannot load the compilation database '{}': {}", database, error),
-                             "build with CMAKE_EXPORT_COMPILE_COMMANDS=ON, then name the build folder with -p"));
-    if (!options.build_path.empty()) out.back().position = {};
+    // Named in the spec: point there. Named with -p: there is no place in a file to point at.
+    std::string message = fmt::format("cannot load the compilation database '{}': {}", database, error);
+    std::string help = "build with CMAKE_EXPORT_COMPILE_COMMANDS=ON, then name the build folder with -p";
+    out.push_back(options.build_path.empty() ? spec_error(spec, spec_path, "/code/compile_commands", message, help)
+                                             : input_error(kErrUnreadable, database, {}, message, help));
     suppressions.finish(report);
     return report;
   }
 
-  // Units no component owns are not parsed; they are reported as unowned code.
+  // Units no component owns are not parsed; those below the spec's folder are reported as
+  // unowned code (those elsewhere, such as third-party code built alongside, are not the system's).
   Ownership ownership(system, spec_dir);
   std::vector<std::string> owned, unowned;
-  for (const auto& file : reader->files()) (ownership.owner(file) ? owned : unowned).push_back(file);
+  int skipped = 0;
+  for (const auto& file : reader->files()) {
+    if (ownership.owner(file)) {
+      owned.push_back(file);
+      continue;
+    }
+    ++skipped;
+    if (path_below(spec_dir, file)) unowned.push_back(file);
+  }
   int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::vector<TranslationUnitFacts> units = reader->read(owned, jobs, watched_call);
 
   TranslationUnitCounts counts;
-  counts.skipped = static_cast<int>(unowned.size());
+  counts.skipped = skipped;
   CodeFacts facts{doc, system, {}, {}, {}};
   std::set<std::tuple<std::string, int, int, std::string>> seen;  // headers are read once per unit including them
   double parse_seconds = 0;

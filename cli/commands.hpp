@@ -5,6 +5,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "mlarch/analyzer/lint.hpp"
+
 namespace mlarch::cli {
 
 // Exit codes, as every mlarch command uses them.
@@ -18,6 +20,29 @@ void add_explain_command(CLI::App& app, int& exit_code);
 void add_simulate_command(CLI::App& app, int& exit_code);
 void add_sweep_command(CLI::App& app, int& exit_code);
 void add_hardware_command(CLI::App& app, int& exit_code);
+void add_conform_command(CLI::App& app, int& exit_code);
+
+// The options `lint` and `conform` share: output format and file, failure threshold, rule
+// selection, configuration, baseline, inline suppressions, colour.
+struct ReportArgs {
+  std::string format = "text";
+  std::string output;
+  std::string fail_on;
+  std::string config;
+  std::vector<std::string> rules;
+  std::vector<std::string> skip_rules;
+  std::string framework;
+  std::string baseline;
+  std::string write_baseline;
+  bool no_inline_suppressions = false;
+  bool show_suppressed = false;
+  std::string color = "auto";
+};
+void add_report_options(CLI::App& command, ReportArgs& args);
+// Fills `options` from the arguments; returns kExitOk, or kExitUsage after printing why.
+int lint_options_from(const ReportArgs& args, const Catalog& catalog, LintOptions& options);
+// Writes the report in the chosen format (or the baseline) and returns the exit code.
+int write_report(const LintReport& report, const ReportArgs& args, const Catalog& catalog);
 
 // Whether to colour output for a stream: `--color auto|always|never`, NO_COLOR, TERM=dumb.
 bool use_color(const std::string& mode, int fd);

@@ -6,15 +6,21 @@
 
 namespace {
 
-// Every subcommand, in the order `mlarch --help` lists them.
+// Every subcommand, in the order `mlarch --help` lists them. mlarch-conform, the binary that
+// links Clang, has the one subcommand that needs it.
+#ifdef MLARCH_CONFORM_BINARY
+constexpr void (*kCommands[])(CLI::App&, int&) = {mlarch::cli::add_conform_command};
+#else
 constexpr void (*kCommands[])(CLI::App&, int&) = {
     mlarch::cli::add_lint_command,
     mlarch::cli::add_simulate_command,
     mlarch::cli::add_sweep_command,
+    mlarch::cli::add_conform_command,
     mlarch::cli::add_rules_command,
     mlarch::cli::add_explain_command,
     mlarch::cli::add_hardware_command,
 };
+#endif
 
 }  // namespace
 

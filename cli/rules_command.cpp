@@ -25,10 +25,7 @@ Json rule_json(const Rule& r) {
           {"title", r.title},
           {"category", to_string(r.category)},
           {"severity", to_string(r.severity)},
-          {"engine", r.engine == RuleEngine::native       ? "native"
-                     : r.engine == RuleEngine::meta       ? "meta"
-                     : r.engine == RuleEngine::simulation ? "simulation"
-                                                          : "declarative"},
+          {"engine", to_string(r.engine)},
           {"remediation", r.remediation},
           {"references", refs},
           {"frameworks", r.frameworks}};

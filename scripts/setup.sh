@@ -9,13 +9,16 @@ packages=(
   libeigen3-dev libfmt-dev libcli11-dev libkainjow-mustache-dev libgraphviz-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
+  # Clang LibTooling for `mlarch conform`. Debian's ClangTargets.cmake refuses to load unless
+  # every file it lists is installed, tools included (see design/research/ecosystem.md §4).
+  llvm-14-dev libclang-14-dev libclang-cpp14-dev clang-tools-14 clang-format-14 clang-tidy-14 clangd-14
   pre-commit
 )
-# Optional extras, by feature: MLARCH_SETUP_EXTRAS="browser clang-tooling"
+# Optional extras, by feature: MLARCH_SETUP_EXTRAS="browser"
 for extra in ${MLARCH_SETUP_EXTRAS:-}; do
   case "$extra" in
     browser) packages+=(chromium) ;;
-    clang-tooling) packages+=(llvm-14-dev libclang-14-dev libclang-cpp14-dev clang-tools-14 clang-format-14 clang-tidy-14 clangd-14) ;;
+    clang-tooling) ;;  # now installed by default; accepted so that old CI settings keep working
     *) echo "setup: unknown extra '$extra'" >&2; exit 2 ;;
   esac
 done

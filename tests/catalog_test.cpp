@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "mlarch/analyzer/conform.hpp"
 #include "mlarch/analyzer/lint.hpp"
 #include "mlarch/analyzer/render.hpp"
 #include "mlarch/analyzer/rules.hpp"
@@ -31,9 +32,9 @@ std::vector<fs::path> rule_folders() {
 }
 
 // Expectations written in fixtures: `# expect: ID[, ID...]` on the offending line, or
-// `# expect@-1: ID` / `# expect@+2: ID` relative to the comment's own line.
+// `# expect@-1: ID` / `# expect@+2: ID` relative to the comment's own line; `// expect: ID` in C++.
 std::multiset<std::pair<std::string, int>> expectations(const fs::path& file) {
-  static const std::regex pattern(R"(#\s*expect(@([+-][0-9]+))?:\s*([A-Z0-9, ]+))");
+  static const std::regex pattern(R"((#|//)\s*expect(@([+-][0-9]+))?:\s*([A-Z0-9, ]+))");
   std::multiset<std::pair<std::string, int>> out;
   std::string text = test::read_file(file);
   std::istringstream in(text);
@@ -42,8 +43,8 @@ std::multiset<std::pair<std::string, int>> expectations(const fs::path& file) {
   while (std::getline(in, line)) {
     ++n;
     for (std::sregex_iterator it(line.begin(), line.end(), pattern), end; it != end; ++it) {
-      int target = n + ((*it)[2].matched ? std::stoi((*it)[2].str()) : 0);
-      std::string ids = (*it)[3].str();
+      int target = n + ((*it)[3].matched ? std::stoi((*it)[3].str()) : 0);
+      std::string ids = (*it)[4].str();
       std::regex id_pattern("[A-Z]+[0-9]{3}");
       for (std::sregex_iterator id(ids.begin(), ids.end(), id_pattern); id != std::sregex_iterator(); ++id)
         out.emplace(id->str(), target);
@@ -52,7 +53,8 @@ std::multiset<std::pair<std::string, int>> expectations(const fs::path& file) {
   return out;
 }
 
-// A fixture is `fail.yaml` / `pass.yaml`, or a folder `fail/` / `pass/` (spec plus .mlarch.yaml).
+// A fixture is `fail.yaml` / `pass.yaml`, or a folder `fail/` / `pass/` (spec plus .mlarch.yaml;
+// for a code rule, spec.yaml plus the C++ sources it names).
 fs::path fixture(const fs::path& folder, const std::string& name) {
   if (fs::is_directory(folder / name)) return folder / name;
   return folder / (name + ".yaml");
@@ -69,12 +71,32 @@ std::vector<fs::path> fixture_files(const fs::path& fixture_path) {
   return out;
 }
 
+// A code rule's fixture is checked by conform, over a compilation database written for it: every
+// .cpp file in the folder, compiled with the folder on the include path.
+LintReport conform_fixture(const fs::path& folder) {
+  test::TempDir build;
+  Json commands = Json::array();
+  fs::path root = fs::absolute(folder);
+  for (const auto& file : fixture_files(root))
+    if (file.extension() == ".cpp")
+      commands.push_back({{"directory", root.string()},
+                          {"file", file.string()},
+                          {"arguments", {"c++", "-std=c++20", "-I" + root.string(), "-c", file.string()}}});
+  build.write("compile_commands.json", commands.dump(2));
+  ConformOptions options;
+  options.lint.today = "2026-06-01";
+  options.build_path = build.path().string();
+  options.jobs = 2;
+  return conform((folder / "spec.yaml").string(), options);
+}
+
 // The fixtures of a simulation rule are linted as `mlarch lint --simulate` would (a short run:
 // their objectives are far from the simulated values); the others without simulating.
-LintReport lint_fixture(const fs::path& path, const std::string& id) {
+LintReport lint_fixture(const std::string& id, const fs::path& path) {
+  const Rule* rule = Catalog::builtin().find(id);
+  if (rule && rule->engine == RuleEngine::code) return conform_fixture(path);
   LintOptions options;
   options.today = "2026-06-01";
-  const Rule* rule = Catalog::builtin().find(id);
   if (!rule || rule->engine != RuleEngine::simulation) return lint({path.string()}, options);
   sim::SimulateOptions run;
   run.duration_s = 600;
@@ -121,6 +143,14 @@ TEST(Catalog, NativeRegistryMatchesTheCatalogOneToOne) {
   EXPECT_EQ(native_in_catalog, registered);
 }
 
+TEST(Catalog, CodeRegistryMatchesTheCatalogOneToOne) {
+  std::set<std::string> code_in_catalog, registered;
+  for (const auto& r : Catalog::builtin().rules())
+    if (r.engine == RuleEngine::code) code_in_catalog.insert(r.id);
+  for (auto id : code_rule_ids()) EXPECT_TRUE(registered.insert(std::string(id)).second) << "registered twice: " << id;
+  EXPECT_EQ(code_in_catalog, registered);
+}
+
 TEST(Catalog, EveryCategoryIsCovered) {
   std::map<Category, int> per_category;
   for (const auto& r : Catalog::builtin().rules()) ++per_category[r.category];
@@ -150,7 +180,7 @@ TEST_P(RuleFixtures, FailingFixtureYieldsExactlyItsExpectedFindings) {
   ASSERT_FALSE(expected.empty()) << id << ": the failing fixture states no `# expect: " << id << "`";
   fs::path cwd = fs::current_path();
   fs::current_path(test::source_dir());
-  LintReport report = lint_fixture(fs::relative(fail, test::source_dir()), id);
+  LintReport report = lint_fixture(id, fs::relative(fail, test::source_dir()));
   fs::current_path(cwd);
   for (const auto& f : report.findings) {
     EXPECT_FALSE(f.is_input_error()) << f.file << ":" << f.position.line << ": " << f.message;
@@ -170,7 +200,7 @@ TEST_P(RuleFixtures, PassingFixtureYieldsNoFindingOfTheRule) {
   const std::string id = GetParam();
   fs::path pass = fixture(test::source_dir() / "rules" / id, "pass");
   ASSERT_TRUE(fs::exists(pass)) << "missing passing fixture for " << id;
-  LintReport report = lint_fixture(pass, id);
+  LintReport report = lint_fixture(id, pass);
   for (const auto& f : report.findings) {
     EXPECT_FALSE(f.is_input_error()) << f.file << ":" << f.position.line << ": " << f.message;
     EXPECT_FALSE(f.rule == id && !f.suppressed()) << f.file << ":" << f.position.line << ": " << f.message;

@@ -110,7 +110,7 @@ TEST(Render, ExamplesAreCleanAndDeterministic) {
   LintReport a = lint({"examples"}, LintOptions{});
   LintReport b = lint({"examples"}, LintOptions{});
   fs::current_path(cwd);
-  EXPECT_EQ(a.files.size(), 4u);
+  EXPECT_EQ(a.files.size(), 5u);
   EXPECT_EQ(render_json(a), render_json(b));
   EXPECT_FALSE(a.has_input_errors());
   EXPECT_EQ(a.count(Severity::error), 0) << render_text(a, RenderOptions{});

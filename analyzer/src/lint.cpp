@@ -78,8 +78,10 @@ struct InlineSuppression {
   bool used = false;
 };
 
-std::vector<InlineSuppression> parse_inline_suppressions(const SourceFile& source) {
-  static const std::regex pattern(R"(#\s*mlarch:\s*ignore\[([^\]]*)\]\s*(.*)$)");
+// Suppression comments: `<comment> mlarch: ignore[ID, ...] reason`, where the comment marker is
+// `#` in specs and `//` in C++.
+std::vector<InlineSuppression> parse_inline_suppressions(const SourceFile& source, std::string_view comment) {
+  const std::regex pattern(std::string(comment == "#" ? "#" : "//") + R"(\s*mlarch:\s*ignore\[([^\]]*)\]\s*(.*)$)");
   std::vector<InlineSuppression> out;
   for (int n = 1; n <= source.line_count(); ++n) {
     std::string_view line = source.line(n);
@@ -117,54 +119,44 @@ bool any_rule_ran(const std::vector<std::string>& rules, const RuleSelection& se
   return std::any_of(rules.begin(), rules.end(), [&](const std::string& id) { return id == "*" || selection.enabled(id); });
 }
 
-void apply_inline_suppressions(const Document& doc, const Catalog& catalog, const RuleSelection& selection,
-                               std::vector<Finding>& findings, std::vector<Finding>& extra) {
-  auto suppressions = parse_inline_suppressions(*doc.source);
-  if (suppressions.empty()) return;
-  for (auto& s : suppressions) {
-    if (s.reason.empty()) {
-      extra.push_back(meta_finding(catalog, "SUP001", doc.path(), {s.line, s.column},
-                                   fmt::format("suppression of {} gives no reason, so it is not applied",
-                                               fmt::join(s.rules, ", "))));
-    }
-  }
-  for (auto& f : findings) {
-    if (f.suppressed() || f.is_input_error()) continue;
-    int element_line = doc.key_position(element_at(doc, f.pointer).pointer).line;
-    for (auto& s : suppressions) {
-      if (s.reason.empty() || !rule_matches(s.rules, f.rule)) continue;
-      if (s.line != f.position.line && s.line != element_line) continue;
-      f.suppression = "inline: " + s.reason;
-      s.used = true;
-      break;
-    }
-  }
-  for (const auto& s : suppressions) {
-    if (s.used || s.reason.empty() || !any_rule_ran(s.rules, selection)) continue;
-    extra.push_back(meta_finding(catalog, "SUP002", doc.path(), {s.line, s.column},
-                                 fmt::format("suppression of {} matches no finding on this line or its element",
-                                             fmt::join(s.rules, ", "))));
-  }
-}
-
-void apply_config_ignores(LintConfig& config, const std::string& today, std::vector<Finding>& findings) {
-  for (auto& f : findings) {
-    if (f.suppressed() || f.is_input_error()) continue;
-    for (auto& ig : config.ignores) {
-      if (ig.rule != "*" && ig.rule != f.rule) continue;
-      if (!ig.element.empty() && ig.element != f.element) continue;
-      if (!ig.pointer.empty() && f.pointer.rfind(ig.pointer, 0) != 0) continue;
-      if (!ig.expires.empty() && ig.expires < today) continue;
-      f.suppression = "config: " + ig.reason;
-      ig.used = true;
-      break;
-    }
-  }
-}
-
+// A baseline keys findings by file, pointer and rule, not by line. Findings about code have no
+// pointer of their own (theirs is the component's), so their message, which names the include
+// or the call but not the line, is part of their key. A key covers as many findings as the
+// baseline lists with it: a second `system()` call in the same file is new.
 struct Baseline {
-  std::set<std::tuple<std::string, std::string, std::string>> keys;  // file, pointer, rule
+  using Key = std::tuple<std::string, std::string, std::string, std::string>;  // file, pointer, rule, message
+  std::map<Key, int> counts;
+  bool covers(const Finding& f, const Catalog& catalog) {
+    const Rule* rule = catalog.find(f.rule);
+    bool code = rule && rule->engine == RuleEngine::code;
+    auto it = counts.find({f.file, f.pointer, f.rule, code ? f.message : std::string()});
+    if (it == counts.end() || it->second == 0) return false;
+    --it->second;
+    return true;
+  }
 };
+
+Baseline load_baseline(const std::string& path, const Catalog& catalog, std::vector<Finding>& errors) {
+  Baseline baseline;
+  LoadResult loaded = load_document(path);
+  if (!loaded.document) {
+    errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
+    return baseline;
+  }
+  const Json& root = loaded.document->root;
+  if (!root.is_object() || !root.contains("findings") || !root["findings"].is_array()) {
+    errors.push_back(input_error(kErrSchema, path, {1, 1}, "not an mlarch baseline: expected {\"version\": 1, \"findings\": [...]}"));
+    return baseline;
+  }
+  for (const auto& f : root["findings"]) {
+    if (!f.is_object()) continue;
+    std::string rule = f.value("rule", "");
+    const Rule* r = catalog.find(rule);
+    bool code = r && r->engine == RuleEngine::code;
+    ++baseline.counts[{f.value("file", ""), f.value("pointer", ""), rule, code ? f.value("message", "") : std::string()}];
+  }
+  return baseline;
+}
 
 bool looks_like_spec(const fs::path& p) {
   auto ext = p.extension().string();
@@ -275,100 +267,156 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& path
   return files;
 }
 
-LintReport lint(const std::vector<std::string>& paths, const LintOptions& options, const Catalog& catalog) {
-  LintReport report;
-  std::vector<Finding>& out = report.findings;
-  std::string today = options.today.empty() ? today_string() : options.today;
-
+struct Suppressions::State {
+  LintOptions options;
+  const Catalog& catalog;
+  std::string today;
   Baseline baseline;
-  if (options.baseline_path) {
-    LoadResult loaded = load_document(*options.baseline_path);
-    if (!loaded.document) {
-      out.insert(out.end(), loaded.errors.begin(), loaded.errors.end());
-    } else {
-      const Json& root = loaded.document->root;
-      if (!root.is_object() || !root.contains("findings") || !root["findings"].is_array()) {
-        out.push_back(input_error(kErrSchema, *options.baseline_path, {1, 1},
-                                  "not an mlarch baseline: expected {\"version\": 1, \"findings\": [...]}"));
-      } else {
-        for (const auto& f : root["findings"])
-          if (f.is_object())
-            baseline.keys.emplace(f.value("file", ""), f.value("pointer", ""), f.value("rule", ""));
+  std::map<std::string, std::optional<LintConfig>> configs;  // loaded once each
+  std::optional<std::string> fail_on;
+};
+
+Suppressions::Suppressions(const LintOptions& options, const Catalog& catalog, std::initializer_list<RuleEngine> engines,
+                           std::vector<Finding>& errors)
+    : state_(new State{options, catalog, options.today.empty() ? today_string() : options.today, {}, {}, {}}) {
+  state_->options.selection = restrict_to_engines(catalog, options.selection, engines);
+  if (options.baseline_path) state_->baseline = load_baseline(*options.baseline_path, catalog, errors);
+}
+
+Suppressions::~Suppressions() = default;
+
+LintConfig* Suppressions::config_for(const std::string& spec, std::vector<Finding>& errors) {
+  State& s = *state_;
+  std::optional<std::string> path = s.options.config_path;
+  if (!path) path = find_config(fs::path(spec).parent_path().string());
+  if (!path) return nullptr;
+  auto it = s.configs.find(*path);
+  if (it == s.configs.end()) {
+    LoadedConfig loaded = load_config(*path, s.catalog);
+    errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
+    it = s.configs.emplace(*path, std::move(loaded.config)).first;
+    if (it->second) s.fail_on = it->second->fail_on;
+  }
+  return it->second ? &*it->second : nullptr;
+}
+
+RuleSelection Suppressions::selection_for(const std::string& spec, std::vector<Finding>& errors) {
+  LintConfig* config = config_for(spec, errors);
+  const RuleSelection& command_line = state_->options.selection;
+  RuleSelection selection = config ? config->selection : RuleSelection{};
+  selection.only = command_line.only;
+  selection.skip.insert(command_line.skip.begin(), command_line.skip.end());
+  for (const auto& [id, sev] : command_line.severity) selection.severity[id] = sev;
+  return selection;
+}
+
+void Suppressions::apply_inline(const SourceFile& source, std::string_view comment, const RuleSelection& selection,
+                                const std::function<int(const Finding&)>& element_line, std::vector<Finding>& findings) {
+  if (!state_->options.inline_suppressions) return;
+  auto suppressions = parse_inline_suppressions(source, comment);
+  if (suppressions.empty()) return;
+  const std::string& file = source.path();
+  std::vector<Finding> meta;
+  for (auto& s : suppressions) {
+    if (s.reason.empty()) {
+      meta.push_back(meta_finding(state_->catalog, "SUP001", file, {s.line, s.column},
+                                  fmt::format("suppression of {} gives no reason, so it is not applied",
+                                              fmt::join(s.rules, ", "))));
+    }
+  }
+  for (auto& f : findings) {
+    if (f.suppressed() || f.is_input_error() || f.file != file) continue;
+    int line_of_element = element_line(f);
+    for (auto& s : suppressions) {
+      if (s.reason.empty() || !rule_matches(s.rules, f.rule)) continue;
+      if (s.line != f.position.line && s.line != line_of_element) continue;
+      f.suppression = "inline: " + s.reason;
+      s.used = true;
+      break;
+    }
+  }
+  for (const auto& s : suppressions) {
+    if (s.used || s.reason.empty() || !any_rule_ran(s.rules, selection)) continue;
+    meta.push_back(meta_finding(state_->catalog, "SUP002", file, {s.line, s.column},
+                                fmt::format("suppression of {} matches no finding on this line or its element",
+                                            fmt::join(s.rules, ", "))));
+  }
+  for (auto& m : meta)
+    if (selection.enabled(m.rule)) findings.push_back(std::move(m));
+}
+
+void Suppressions::apply_ignores(const std::string& spec, std::vector<Finding>& findings) {
+  std::vector<Finding> ignored_errors;  // already reported by selection_for
+  if (LintConfig* config = config_for(spec, ignored_errors)) {
+    for (auto& f : findings) {
+      if (f.suppressed() || f.is_input_error()) continue;
+      for (auto& ig : config->ignores) {
+        if (ig.rule != "*" && ig.rule != f.rule) continue;
+        if (!ig.element.empty() && ig.element != f.element) continue;
+        if (!ig.pointer.empty() && f.pointer.rfind(ig.pointer, 0) != 0) continue;
+        if (!ig.expires.empty() && ig.expires < state_->today) continue;
+        f.suppression = "config: " + ig.reason;
+        ig.used = true;
+        break;
       }
     }
   }
+  for (auto& f : findings)
+    if (!f.suppressed() && !f.is_input_error() && state_->baseline.covers(f, state_->catalog)) f.suppression = "baseline";
+}
 
-  // Configurations, loaded once each.
-  std::map<std::string, std::optional<LintConfig>> configs;
-  auto config_for = [&](const std::string& file) -> LintConfig* {
-    std::optional<std::string> path = options.config_path;
-    if (!path) path = find_config(fs::path(file).parent_path().string());
-    if (!path) return nullptr;
-    auto it = configs.find(*path);
-    if (it == configs.end()) {
-      LoadedConfig loaded = load_config(*path, catalog);
-      out.insert(out.end(), loaded.errors.begin(), loaded.errors.end());
-      it = configs.emplace(*path, std::move(loaded.config)).first;
-      if (it->second) report.fail_on = it->second->fail_on;
-    }
-    return it->second ? &*it->second : nullptr;
-  };
-
-  std::vector<Finding> collect_errors;
-  report.files = collect_spec_files(paths, collect_errors, options.specs_only);
-  out.insert(out.end(), collect_errors.begin(), collect_errors.end());
-
-  for (const auto& file : report.files) {
-    LoadedSpec spec = load_spec(file);
-    if (spec.source) report.sources[file] = spec.source;
-    if (spec.document) report.documents.push_back(spec.document);
-    if (!spec.system) {
-      out.insert(out.end(), spec.errors.begin(), spec.errors.end());
-      continue;
-    }
-    const Document& doc = *spec.document;
-    const System& system = *spec.system;
-    SystemGraph graph(system);
-
-    LintConfig* config = config_for(file);
-    RuleSelection selection = config ? config->selection : RuleSelection{};
-    selection.only = options.selection.only;
-    selection.skip.insert(options.selection.skip.begin(), options.selection.skip.end());
-    for (const auto& [id, sev] : options.selection.severity) selection.severity[id] = sev;
-
-    std::vector<Finding> findings = run_rules(catalog, doc, system, graph, selection, &options.simulation);
-    std::vector<Finding> meta;
-    if (options.inline_suppressions) apply_inline_suppressions(doc, catalog, selection, findings, meta);
-    for (auto& m : meta)
-      if (selection.enabled(m.rule)) findings.push_back(std::move(m));
-    if (config) apply_config_ignores(*config, today, findings);
-    for (auto& f : findings) {
-      if (!f.suppressed() && baseline.keys.count({f.file, f.pointer, f.rule})) f.suppression = "baseline";
-    }
-    out.insert(out.end(), std::make_move_iterator(findings.begin()), std::make_move_iterator(findings.end()));
-  }
-
+void Suppressions::finish(LintReport& report) {
   // Config ignores that matched nothing, or that expired, are findings in the config file.
-  for (auto& [path, config] : configs) {
+  std::vector<Finding>& out = report.findings;
+  for (auto& [path, config] : state_->configs) {
     if (!config) continue;
     const Document& doc = *config->document;
     report.sources[path] = doc.source;
     for (const auto& ig : config->ignores) {
       Position pos = doc.key_position(ig.config_pointer);
-      if (!ig.expires.empty() && ig.expires < today) {
-        out.push_back(meta_finding(catalog, "SUP003", path, pos,
+      if (!ig.expires.empty() && ig.expires < state_->today) {
+        out.push_back(meta_finding(state_->catalog, "SUP003", path, pos,
                                    fmt::format("ignore of {} expired on {}; the findings it covered are reported again",
                                                ig.rule, ig.expires),
                                    ig.config_pointer));
-      } else if (!ig.used && any_rule_ran({ig.rule}, options.selection)) {
-        out.push_back(meta_finding(catalog, "SUP002", path, pos,
+      } else if (!ig.used && any_rule_ran({ig.rule}, state_->options.selection)) {
+        out.push_back(meta_finding(state_->catalog, "SUP002", path, pos,
                                    fmt::format("ignore of {}{} matches no finding", ig.rule,
                                                ig.element.empty() ? "" : " for '" + ig.element + "'"),
                                    ig.config_pointer));
       }
     }
   }
+  if (state_->fail_on) report.fail_on = state_->fail_on;
   sort_findings(out);
+}
+
+LintReport lint(const std::vector<std::string>& paths, const LintOptions& options, const Catalog& catalog) {
+  LintReport report;
+  std::vector<Finding>& out = report.findings;
+  Suppressions suppressions(options, catalog, {RuleEngine::declarative, RuleEngine::native, RuleEngine::meta, RuleEngine::simulation},
+                            out);
+
+  report.files = collect_spec_files(paths, out, options.specs_only);
+  for (const auto& file : report.files) {
+    LoadedSpec spec = load_spec(file);
+    if (spec.source) report.sources[file] = spec.source;
+    if (spec.document) report.documents.push_back(spec.document);
+    out.insert(out.end(), spec.errors.begin(), spec.errors.end());
+    if (!spec.system) continue;
+    const Document& doc = *spec.document;
+    const System& system = *spec.system;
+    SystemGraph graph(system);
+
+    RuleSelection selection = suppressions.selection_for(file, out);
+    std::vector<Finding> findings = run_rules(catalog, doc, system, graph, selection, &options.simulation);
+    suppressions.apply_inline(*doc.source, "#", selection,
+                              [&](const Finding& f) { return doc.key_position(element_at(doc, f.pointer).pointer).line; },
+                              findings);
+    suppressions.apply_ignores(file, findings);
+    out.insert(out.end(), std::make_move_iterator(findings.begin()), std::make_move_iterator(findings.end()));
+  }
+  suppressions.finish(report);
   return report;
 }
 

@@ -194,6 +194,7 @@ BuildResult build_system(const Document& doc) {
   const Json& root = doc.root;
   sys.name = get_or<std::string>(child(root, "system"), "name", "");
   sys.risk = assess_risk(child(child(root, "system"), "use_case"));
+  sys.compile_commands = get_or<std::string>(child(root, "code"), "compile_commands", "");
 
   const Json& components = child(root, "components");
   sys.components.reserve(components.size());
@@ -246,6 +247,8 @@ BuildResult build_system(const Document& doc) {
     c.reads = strings(j, "reads");
     c.writes = strings(j, "writes");
     c.tools = strings(j, "tools");
+    c.code_paths = strings(child(j, "code"), "paths");
+    c.pii_redaction = get_or<bool>(child(j, "logging"), "pii_redaction", false);
     sys.component_index.emplace(c.id, sys.components.size());
     sys.components.push_back(std::move(c));
   }

@@ -118,6 +118,8 @@ std::string render_json(const LintReport& report) {
                 {"infos", report.count(Severity::info)},
                 {"suppressed", report.suppressed()}}}};
   if (!errors.empty()) out["errors"] = errors;
+  if (const auto& units = report.translation_units)
+    out["summary"]["translation_units"] = {{"read", units->read}, {"skipped", units->skipped}, {"failed", units->failed}};
   return out.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
@@ -200,7 +202,7 @@ std::string render_sarif(const LintReport& report, const Catalog& catalog, const
                   {"semanticVersion", options.version},
                   {"version", options.version},
                   {"rules", rules}}}}},
-              {"automationDetails", {{"id", "mlarch/lint/"}}},
+              {"automationDetails", {{"id", "mlarch/" + report.command + "/"}}},
               {"columnKind", "unicodeCodePoints"},
               {"invocations",
                Json::array({{{"executionSuccessful", notifications.empty()},
@@ -230,16 +232,17 @@ std::string render_junit(const LintReport& report) {
           f->position.line, f->position.column, to_string(f->severity), xml_escape(f->rule), xml_escape(f->message),
           f->help.empty() ? "" : xml_escape("\nhelp: " + f->help));
     }
-    if (findings.empty()) cases = fmt::format("    <testcase classname=\"{}\" name=\"mlarch lint\"/>\n", xml_escape(file));
+    if (findings.empty())
+      cases = fmt::format("    <testcase classname=\"{}\" name=\"mlarch {}\"/>\n", xml_escape(file), report.command);
     int tests = std::max<int>(1, static_cast<int>(findings.size()));
     total += tests;
     failures += suite_failures;
     suites += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n{}  </testsuite>\n",
                           xml_escape(file), tests, suite_failures, cases);
   }
-  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mlarch lint\" tests=\"{}\" "
+  return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"mlarch {}\" tests=\"{}\" "
                      "failures=\"{}\">\n{}</testsuites>\n",
-                     total, failures, suites);
+                     report.command, total, failures, suites);
 }
 
 std::string render_github(const LintReport& report) {
@@ -278,7 +281,7 @@ std::string render_github(const LintReport& report) {
 std::string render_markdown(const LintReport& report) {
   auto errs = input_errors(report);
   auto found = active(report);
-  std::string out = "## mlarch lint\n\n";
+  std::string out = "## mlarch " + report.command + "\n\n";
   out += fmt::format("| files | errors | warnings | infos | suppressed |\n|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} |\n\n",
                      report.files.size(), report.count(Severity::error) - static_cast<int>(errs.size()),
                      report.count(Severity::warning), report.count(Severity::info), report.suppressed());

@@ -68,6 +68,17 @@ std::set<std::string> Catalog::framework_rules(std::string_view framework) const
   return ids;
 }
 
+std::string_view to_string(RuleEngine e) {
+  switch (e) {
+    case RuleEngine::declarative: return "declarative";
+    case RuleEngine::native: return "native";
+    case RuleEngine::meta: return "meta";
+    case RuleEngine::simulation: return "simulation";
+    case RuleEngine::code: return "code";
+  }
+  return "declarative";
+}
+
 const Rule* Catalog::find(std::string_view id) const {
   for (const auto& r : rules_)
     if (r.id == id) return &r;
@@ -94,10 +105,9 @@ Rule rule_from_json(const std::string& path, const Json& j, std::vector<std::str
   if (j.contains("tags")) r.tags = j["tags"].get<std::vector<std::string>>();
   r.security_severity = j.value("security_severity", "");
   std::string engine = j["engine"];
-  r.engine = engine == "native"       ? RuleEngine::native
-             : engine == "meta"       ? RuleEngine::meta
-             : engine == "simulation" ? RuleEngine::simulation
-                                      : RuleEngine::declarative;
+  for (auto e : {RuleEngine::declarative, RuleEngine::native, RuleEngine::meta, RuleEngine::simulation,
+                 RuleEngine::code})
+    if (engine == to_string(e)) r.engine = e;
   auto slash = path.rfind('/');
   r.folder = slash == std::string::npos ? path : path.substr(0, slash);
   if (r.engine == RuleEngine::declarative) {
@@ -157,6 +167,12 @@ const Catalog& Catalog::builtin() {
     return c;
   }();
   return catalog;
+}
+
+RuleSelection restrict_to_engines(const Catalog& catalog, RuleSelection selection, std::initializer_list<RuleEngine> engines) {
+  for (const auto& rule : catalog.rules())
+    if (std::find(engines.begin(), engines.end(), rule.engine) == engines.end()) selection.skip.insert(rule.id);
+  return selection;
 }
 
 Position finding_position(const Document& doc, std::string_view pointer) {
@@ -236,7 +252,7 @@ std::vector<Finding> run_rules(const Catalog& catalog, const Document& doc, cons
   std::map<std::string, std::vector<SelectedRule>> declarative;  // by section
   auto natives = native_rules();
   for (const auto& rule : catalog.rules()) {
-    if (!selection.enabled(rule.id) || rule.engine == RuleEngine::meta) continue;
+    if (!selection.enabled(rule.id) || rule.engine == RuleEngine::meta || rule.engine == RuleEngine::code) continue;
     Severity severity = rule.severity;
     if (auto o = selection.severity.find(rule.id); o != selection.severity.end()) severity = o->second;
     if (rule.engine == RuleEngine::declarative) {

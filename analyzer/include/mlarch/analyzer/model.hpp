@@ -69,6 +69,8 @@ struct Component {
   std::string batching_mode;
   std::string role;  // input_guardrail|output_guardrail|tool|human_review
   std::vector<std::string> reads, writes, tools;  // dataset ids; component ids for tools
+  std::vector<std::string> code_paths;  // `code.paths`: globs relative to the spec
+  bool pii_redaction = false;           // `logging.pii_redaction`
   const Json* raw = nullptr;
 };
 
@@ -149,6 +151,7 @@ struct System {
   const Document* document = nullptr;
   std::string name;
   RiskAssessment risk;
+  std::string compile_commands;  // `code.compile_commands`, relative to the spec; empty when not declared
   std::vector<Component> components;
   std::vector<Model> models;
   std::vector<Dataset> datasets;

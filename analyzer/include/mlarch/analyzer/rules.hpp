@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,9 +29,12 @@ struct RuleReference {
   std::string cite() const { return id.empty() ? source : source + " " + id; }
 };
 
-// simulation: reported from a simulation's results (`mlarch lint --simulate`), by a hook the
-// caller passes, so that the rule engine does not depend on the simulator.
-enum class RuleEngine { declarative, native, meta, simulation };
+// declarative: a `check` in rule.yaml; native: a C++ function in the registry; meta: reported by
+// the suppression stage; simulation: reported from a simulation's results (`mlarch lint
+// --simulate`), by a hook the caller passes, so that the rule engine does not depend on the
+// simulator; code: reported by `mlarch conform` from the C++ sources (conform.hpp).
+enum class RuleEngine { declarative, native, meta, simulation, code };
+std::string_view to_string(RuleEngine e);
 
 struct Rule {
   std::string id;
@@ -81,6 +85,11 @@ struct RuleSelection {
   std::map<std::string, Severity> severity;  // overrides
   bool enabled(const std::string& id) const { return !skip.count(id) && (only.empty() || only.count(id)); }
 };
+
+// The selection without the rules of other engines: lint runs declarative, native and meta rules,
+// conform code and meta rules. (A suppression of a rule that another command runs is then not
+// reported as suppressing nothing.)
+RuleSelection restrict_to_engines(const Catalog& catalog, RuleSelection selection, std::initializer_list<RuleEngine> engines);
 
 // What a native rule sees, and how it reports.
 class RuleContext {

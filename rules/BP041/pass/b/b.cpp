@@ -1,0 +1,2 @@
+// Component b.
+int b_main() { return 1; }

@@ -1,0 +1,3 @@
+// Component b's interface.
+#pragma once
+int b_main();

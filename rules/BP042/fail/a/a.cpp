@@ -1,0 +1,2 @@
+// Component a.
+int a_main() { return 0; }

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -469,6 +470,49 @@ TEST(QueueingForkJoin, TwoMM1Branches) {
   EXPECT_GT(fj, std::max(r.components[0].mean_response_ms.value, r.components[1].mean_response_ms.value));
   EXPECT_LT(fj, r.components[0].mean_response_ms.value + r.components[1].mean_response_ms.value);
   expect_rel("fork-join response (Nelson-Tantawi)", r.workloads[0].mean, (12 - rho) / 8 * r1);
+}
+
+// ---- 8b. The variates ----------------------------------------------------------------------
+
+// The largest gap between the empirical CDF of `xs` and `cdf` (Kolmogorov-Smirnov).
+double ks_distance(std::vector<double> xs, const std::function<double(double)>& cdf) {
+  std::sort(xs.begin(), xs.end());
+  const auto n = static_cast<double>(xs.size());
+  double d = 0;
+  for (std::size_t i = 0; i < xs.size(); ++i) {
+    double f = cdf(xs[i]);
+    d = std::max({d, f - static_cast<double>(i) / n, static_cast<double>(i + 1) / n - f});
+  }
+  return d;
+}
+
+TEST(QueueingVariates, ZigguratLayersCloseAtTheTop) {
+  // Each of the 256 layers has the same area, so the top one, built last, must have it too.
+  const Ziggurat& e = exponential_ziggurat();
+  EXPECT_NEAR(e.x[255] * (1 - e.f[255]), 3.949659822581572e-3, 1e-9);
+  const Ziggurat& g = normal_ziggurat();
+  EXPECT_NEAR(g.x[255] * (1 - g.f[255]), 4.92867323399e-3, 1e-9);
+}
+
+TEST(QueueingVariates, ExponentialAndNormalPassKolmogorovSmirnov) {
+  // 10^6 draws; the KS distance at the 0.1% level is 1.95 ÷ √n. The tails (beyond the ziggurats'
+  // base layers, 0.05% of the mass for the exponential) are checked by their own frequency.
+  Rng rng(test_seed());
+  constexpr int n = 1000000;
+  std::vector<double> ex(n), no(n);
+  for (auto& x : ex) x = rng.exponential(2.0);
+  for (auto& x : no) x = rng.normal();
+  const double bar = 1.95 / std::sqrt(static_cast<double>(n));
+  EXPECT_LT(ks_distance(ex, [](double x) { return 1 - std::exp(-x / 2); }), bar);
+  EXPECT_LT(ks_distance(no, [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }), bar);
+  auto beyond = [](const std::vector<double>& xs, double t) {
+    return static_cast<double>(std::count_if(xs.begin(), xs.end(), [t](double x) { return x > t; }));
+  };
+  // P(Exp(mean 2) > 2 × 7.7) = e^-7.7 = 4.5e-4: 450 expected, σ ≈ 21.
+  EXPECT_NEAR(beyond(ex, 2 * 7.69711747013104972), n * std::exp(-7.69711747013104972), 6 * 21.2);
+  // P(|Z| > 3.654) = 2.58e-4: 258 expected, σ ≈ 16.
+  double both = beyond(no, 3.6541528853610088) + static_cast<double>(std::count_if(no.begin(), no.end(), [](double x) { return x < -3.6541528853610088; }));
+  EXPECT_NEAR(both, n * std::erfc(3.6541528853610088 / std::sqrt(2.0)), 6 * 16.1);
 }
 
 // ---- 9. The latency histogram ---------------------------------------------------------------

@@ -208,5 +208,16 @@ slos:
   EXPECT_EQ(test::run_mlarch("sweep " + spec.string() + " --workload w --rates 1:2:x").exit_code, 2);
 }
 
+// The bundled examples are designs that work: simulated at their declared load, every SLO holds
+// (no REL041), as `mlarch lint --simulate examples/` shows a user. A shorter run than the default
+// hour keeps the suite quick; the examples' margins are wide enough for it.
+TEST(LintSimulate, TheExamplesMeetTheirSlosWhenSimulated) {
+  auto r = test::run_mlarch("lint --simulate --duration 600 --replications 3 --format json " +
+                            (test::source_dir() / "examples").string());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json out = Json::parse(r.out);
+  for (const auto& f : out["findings"]) EXPECT_NE(f["rule"], "REL041") << f["file"] << ": " << f["message"];
+}
+
 }  // namespace
 }  // namespace mlarch

@@ -69,6 +69,16 @@ inline std::vector<bool> on_workload_path(const System& system) {
   return on;
 }
 
+// The serving graph's single points of failure (REL020, and REL001 that leaves them to it): the
+// articulation points of the components on workload paths and their flows, taken undirected, that
+// have no failover (fewer than two replicas, or an external component). `separates` names up to
+// two neighbours that only this component connects.
+struct SinglePointOfFailure {
+  std::size_t component;
+  std::vector<std::string> separates;
+};
+std::vector<SinglePointOfFailure> single_points_of_failure(const System& system);
+
 // Personal data and where it goes (SEC020, SEC030, SEC031, ETH030).
 
 // A dataset that declares `pii` but holds no personal data (`pii: []` and no

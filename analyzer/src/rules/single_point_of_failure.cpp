@@ -3,7 +3,8 @@
 // articulation points (Boost.Graph, biconnected_components.hpp) are the components whose loss
 // cuts it in two, with no other route around them. Flags an articulation point without failover:
 // fewer than two replicas (the fixed count, or the autoscaling minimum), or an external component
-// (whose replicas are not the spec's to count: the failover is a second route).
+// (whose replicas are not the spec's to count: the failover is a second route). REL001 leaves these
+// components to this rule, so a component gets one finding, the stronger one.
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -28,8 +29,8 @@ using Undirected = boost::adjacency_list<boost::vecS, boost::vecS, boost::undire
 
 }  // namespace
 
-void single_point_of_failure(const RuleContext& ctx) {
-  const System& s = ctx.system;
+std::vector<SinglePointOfFailure> single_points_of_failure(const System& s) {
+  std::vector<SinglePointOfFailure> out;
   std::vector<bool> serving = on_workload_path(s);
   std::vector<std::size_t> vertex_of(s.components.size(), SystemGraph::npos), component_of;
   for (std::size_t c = 0; c < s.components.size(); ++c)
@@ -37,7 +38,7 @@ void single_point_of_failure(const RuleContext& ctx) {
       vertex_of[c] = component_of.size();
       component_of.push_back(c);
     }
-  if (component_of.size() < 3) return;  // two components cannot be cut apart by a third
+  if (component_of.size() < 3) return out;  // two components cannot be cut apart by a third
   Undirected g(component_of.size());
   for (const auto& f : s.flows)
     if (serving[f.from] && serving[f.to] && f.from != f.to) boost::add_edge(vertex_of[f.from], vertex_of[f.to], g);
@@ -49,8 +50,7 @@ void single_point_of_failure(const RuleContext& ctx) {
 
   for (std::size_t v : cut_vertices) {
     const Component& c = s.components[component_of[v]];
-    bool external = c.kind == ComponentKind::external;
-    if (!external && c.replicas.count >= 2) continue;
+    if (c.kind != ComponentKind::external && c.replicas.count >= 2) continue;
     // Two neighbours in different biconnected components: every route between them passes
     // through this one.
     std::map<std::size_t, std::size_t> neighbour_by_block;
@@ -62,12 +62,23 @@ void single_point_of_failure(const RuleContext& ctx) {
     std::vector<std::size_t> neighbours;
     for (const auto& [block, u] : neighbour_by_block) neighbours.push_back(u);
     std::sort(neighbours.begin(), neighbours.end());
-    std::vector<std::string> sides;
-    for (std::size_t k = 0; k < neighbours.size() && k < 2; ++k) sides.push_back(s.components[component_of[neighbours[k]]].id);
+    SinglePointOfFailure spof{component_of[v], {}};
+    for (std::size_t k = 0; k < neighbours.size() && k < 2; ++k)
+      spof.separates.push_back(s.components[component_of[neighbours[k]]].id);
+    out.push_back(std::move(spof));
+  }
+  return out;
+}
+
+void single_point_of_failure(const RuleContext& ctx) {
+  const System& s = ctx.system;
+  for (const auto& spof : single_points_of_failure(s)) {
+    const Component& c = s.components[spof.component];
+    const auto& sides = spof.separates;
     std::string between = sides.size() == 2 ? fmt::format("every route between '{}' and '{}' passes through it", sides[0],
                                                           sides[1])
                                             : "no other route goes around it";
-    if (external) {
+    if (c.kind == ComponentKind::external) {
       ctx.report(c.pointer,
                  fmt::format("external component '{}' is a single point of failure of the serving graph: {}", c.id,
                              between),

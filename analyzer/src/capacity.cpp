@@ -329,7 +329,10 @@ std::string format_number(double x) {
   return out;
 }
 
-std::string format_usd(double x) { return "$" + thousands(x); }
+std::string format_usd(double x) {
+  std::string out = "$";  // appended rather than "$" + string: GCC 12 warns falsely on that (-Wrestrict)
+  return out.append(thousands(x));
+}
 
 std::string format_gib(double bytes) { return format_number(bytes / 1073741824.0) + " GiB"; }
 

@@ -5,6 +5,7 @@
 #include <deque>
 
 #include <boost/graph/breadth_first_search.hpp>
+#include <fmt/format.h>
 
 namespace mlarch {
 
@@ -109,10 +110,19 @@ std::vector<std::size_t> SystemGraph::path_to(const Search& s, std::size_t compo
 }
 
 std::string SystemGraph::describe(std::span<const std::size_t> components) const {
+  // A path through thousands of components is read by its ends: the first and last few, and how
+  // many lie between (which also keeps a message's length independent of the graph's size).
+  constexpr std::size_t kEnds = 4;
   std::string out;
-  for (std::size_t v : components) {
+  const std::size_t n = components.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (n > 3 * kEnds && i == kEnds) {
+      out += fmt::format(" -> ({} more)", n - 2 * kEnds);
+      i = n - kEnds - 1;
+      continue;
+    }
     if (!out.empty()) out += " -> ";
-    out += system_->components[v].id;
+    out += system_->components[components[i]].id;
   }
   return out;
 }

@@ -50,7 +50,7 @@ std::string contributors(const System& system, const PathTime& t) {
   for (const auto& v : t.critical) {
     if (v.flow && v.network_ms > 0) {
       const Flow& f = system.flows[*v.flow];
-      add("f" + std::to_string(f.index), fmt::format("flow '{}'", f.id), v.network_ms);
+      add(fmt::format("f{}", f.index), fmt::format("flow '{}'", f.id), v.network_ms);
     } else if (v.network_ms > 0) {
       add("z" + system.components[v.component].zone, fmt::format("the hop into zone '{}'", system.components[v.component].zone),
           v.network_ms);

@@ -54,7 +54,8 @@ class SystemGraph {
   // The components from a source of `s` to `component` (both included), following `via`;
   // empty when `component` was not reached.
   std::vector<std::size_t> path_to(const Search& s, std::size_t component) const;
-  // Component ids joined by " -> ".
+  // Component ids joined by " -> "; a path of more than 12 shows its first and last four and
+  // the number between.
   std::string describe(std::span<const std::size_t> components) const;
 
  private:

@@ -75,7 +75,9 @@ int run_lint(const LintArgs& args) {
   options.inline_suppressions = !args.no_inline_suppressions;
   options.specs_only = args.specs_only;
   if (args.simulate) {
-    options.simulation = sim::missed_slo_check(args.sim.options());
+    std::shared_ptr<const sim::Calibration> calibration;
+    if (!load_calibration_flag(args.sim, calibration, args.color)) return kExitUsage;
+    options.simulation = sim::missed_slo_check(args.sim.options(), calibration);
   }
   if (const char* today = std::getenv("MLARCH_TODAY")) options.today = today;
 

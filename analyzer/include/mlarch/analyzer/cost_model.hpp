@@ -80,4 +80,8 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
 // then roofline, at the architecture's dtype. Empty when either is unknown.
 std::optional<ServiceEstimate> derived_service_ms(const Model& model, const InstanceType& instance, int batch);
 
+// The roofline time of the reference kernel's forward pass over `batch` inputs on `host`: the
+// kernels compute in fp32 whatever the declared dtype, so the work is priced at fp32.
+std::optional<ServiceEstimate> reference_kernel_ms(const Json& architecture, const InstanceType& host, int batch);
+
 }  // namespace mlarch

@@ -186,3 +186,79 @@ TEST(KernelsCommand, UsageErrorsExitWith2) {
 
 }  // namespace
 }  // namespace mlarch
+
+namespace mlarch {
+namespace {
+
+// A gateway and a batched model server: the path validate runs for real.
+const char* kServing = R"(mlarch: 1
+system: {name: serving}
+hardware:
+  box: {vcpus: 8, memory_gib: 32, peak_gflops: 400, mem_bandwidth_gbs: 40, usd_per_hour: 0.4}
+components:
+  api:
+    kind: gateway
+    replicas: 2
+    concurrency: 8
+    service_time: {dist: lognormal, mean_ms: 1, p99_ms: 3}
+  scorer:
+    kind: model_server
+    model: ranker
+    instance: box
+    replicas: 2
+    batching: {max_batch: 8, max_wait_ms: 1}
+    service_time: model
+models:
+  ranker: {architecture: {type: mlp, input_dim: 64, hidden: [128, 64], output_dim: 1}}
+workloads:
+  - name: score
+    arrival: {process: poisson, rate_rps: 300}
+    path: [api, scorer, api]
+)";
+
+TEST(Validate, RunsThePathForRealAndSimulatesIt) {
+  test::TempDir dir;
+  dir.write("spec.yaml", kServing);
+  auto r = test::run_mlarch("validate spec.yaml --seconds 1 --format json", dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json out = Json::parse(r.out);
+  EXPECT_EQ(test::schema_violations(schema("validate-output-v1.schema.json"), out, test::Draft::v7), std::vector<std::string>{});
+  EXPECT_EQ(out["workload"], "score");
+  EXPECT_EQ(out["arrival"]["process"], "poisson");
+  ASSERT_EQ(out["stations"].size(), 2u);
+  EXPECT_EQ(out["stations"][1]["work"], "kernel");
+  EXPECT_EQ(out["stations"][1]["servers"], 1);
+  EXPECT_EQ(out["stations"][1]["max_batch"], 8);
+  EXPECT_EQ(out["stations"][0]["work"], "declared");
+  // Enough requests are counted on both sides, and each passes the gateway twice (≥ 2 × 1 ms on average).
+  EXPECT_GE(out["measured"]["requests"].get<double>(), 200);
+  EXPECT_EQ(out["measured"]["requests"], out["simulated"]["requests"]);  // the same arrivals
+  EXPECT_GT(out["measured"]["mean_ms"].get<double>(), 2.0);
+  EXPECT_GT(out["simulated"]["mean_ms"].get<double>(), 2.0);
+  EXPECT_GE(out["simulated"]["p99_ms"].get<double>(), out["simulated"]["p50_ms"].get<double>());
+
+  auto text = test::run_mlarch("validate spec.yaml --seconds 1", dir.path());
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("reference kernel of 'ranker'"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("measured ms  simulated ms"), std::string::npos) << text.out;
+}
+
+TEST(Validate, WhatItCannotRunIsAnErrorWithExitCode2) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {replace(kServing, "batching: {max_batch: 8, max_wait_ms: 1}", "batching: {mode: continuous, max_batch: 8}"),
+       "spec.yaml:16:15: error[E007]: component 'scorer': validate runs dynamic batching"},
+      {replace(kServing, "service_time: model", "service_time: {dist: constant, mean_ms: 1}"), "no component has `service_time: model`"},
+      {replace(kServing, "input_dim: 64,", ""), "spec.yaml:19:26: error[E007]: model 'ranker'"},
+  };
+  for (const auto& [spec, message] : cases) {
+    test::TempDir dir;
+    dir.write("spec.yaml", spec);
+    auto r = test::run_mlarch("validate spec.yaml --seconds 1", dir.path());
+    EXPECT_EQ(r.exit_code, 2) << message << "\n" << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty());
+  }
+}
+
+}  // namespace
+}  // namespace mlarch

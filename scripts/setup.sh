@@ -8,7 +8,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev libboost-graph-dev libboost-math-dev
   libeigen3-dev libfmt-dev libcli11-dev libkainjow-mustache-dev libgraphviz-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev libomp-14-dev
   pre-commit
 )
 # Optional extras, by feature: MLARCH_SETUP_EXTRAS="browser clang-tooling"

@@ -190,35 +190,17 @@ TEST(KernelsCommand, UsageErrorsExitWith2) {
 namespace mlarch {
 namespace {
 
-// A gateway and a batched model server: the path validate runs for real.
-const char* kServing = R"(mlarch: 1
-system: {name: serving}
-hardware:
-  box: {vcpus: 8, memory_gib: 32, peak_gflops: 400, mem_bandwidth_gbs: 40, usd_per_hour: 0.4}
-components:
-  api:
-    kind: gateway
-    replicas: 2
-    concurrency: 8
-    service_time: {dist: lognormal, mean_ms: 1, p99_ms: 3}
-  scorer:
-    kind: model_server
-    model: ranker
-    instance: box
-    replicas: 2
-    batching: {max_batch: 8, max_wait_ms: 1}
-    service_time: model
-models:
-  ranker: {architecture: {type: mlp, input_dim: 64, hidden: [128, 64], output_dim: 1}}
-workloads:
-  - name: score
-    arrival: {process: poisson, rate_rps: 300}
-    path: [api, scorer, api]
-)";
+// The tiny models behind a gateway: the path validate runs for real.
+std::string serving_spec() {
+  std::string spec = replace(kTinyModels, "components:\n",
+                             "components:\n  api:\n    kind: gateway\n    replicas: 2\n    concurrency: 8\n"
+                             "    service_time: {dist: lognormal, mean_ms: 1, p99_ms: 3}\n");
+  return replace(replace(spec, "path: [scorer]", "path: [api, scorer, api]"), "rate_rps: 200", "rate_rps: 300");
+}
 
 TEST(Validate, RunsThePathForRealAndSimulatesIt) {
   test::TempDir dir;
-  dir.write("spec.yaml", kServing);
+  dir.write("spec.yaml", serving_spec());
   auto r = test::run_mlarch("validate spec.yaml --seconds 1 --format json", dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Json out = Json::parse(r.out);
@@ -245,10 +227,10 @@ TEST(Validate, RunsThePathForRealAndSimulatesIt) {
 
 TEST(Validate, WhatItCannotRunIsAnErrorWithExitCode2) {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {replace(kServing, "batching: {max_batch: 8, max_wait_ms: 1}", "batching: {mode: continuous, max_batch: 8}"),
+      {replace(serving_spec(), "batching: {max_batch: 8, max_wait_ms: 1}", "batching: {mode: continuous, max_batch: 8}"),
        "spec.yaml:16:15: error[E007]: component 'scorer': validate runs dynamic batching"},
-      {replace(kServing, "service_time: model", "service_time: {dist: constant, mean_ms: 1}"), "no component has `service_time: model`"},
-      {replace(kServing, "input_dim: 64,", ""), "spec.yaml:19:26: error[E007]: model 'ranker'"},
+      {replace(serving_spec(), "service_time: model", "service_time: {dist: constant, mean_ms: 1}"), "no component has `service_time: model`"},
+      {replace(serving_spec(), "input_dim: 32,", ""), "spec.yaml:19:26: error[E007]: model 'ranker'"},
   };
   for (const auto& [spec, message] : cases) {
     test::TempDir dir;

@@ -400,24 +400,25 @@ AttentionShape attention_shape(const KernelPlan& p) {
 
 }  // namespace
 
-TransformerEncoder::TransformerEncoder(const KernelPlan& plan, int max_batch, int threads, std::uint64_t seed)
-    : shape(attention_shape(plan)), seq_len(plan.seq_len) {
+Transformer::Transformer(const KernelPlan& plan, Eigen::Index tokens, int max_batch, int threads, bool gated, std::uint64_t seed)
+    : shape(attention_shape(plan)) {
   WeightSource rng(seed);
   embedding = rng.matrix(plan.d_model, plan.vocab, 1.0f);
-  for (long l = 0; l < plan.layers; ++l) layers.push_back(transformer_layer(shape, plan.ffn_dim, false, rng));
+  for (long l = 0; l < plan.layers; ++l) layers.push_back(transformer_layer(shape, plan.ffn_dim, gated, rng));
+  for (Matrix* m : {&x_, &h_, &q_, &a_}) m->resize(plan.d_model, tokens);
+  for (Matrix* m : {&k_, &v_}) m->resize(shape.kv_dim(), tokens);
+  u_.resize(plan.ffn_dim, tokens);
+  if (gated) g_.resize(plan.ffn_dim, tokens);
+  scores_.resize(static_cast<std::size_t>(threads_for(threads, max_batch)));
+}
+
+TransformerEncoder::TransformerEncoder(const KernelPlan& plan, int max_batch, int threads, std::uint64_t seed)
+    : Transformer(plan, plan.seq_len * max_batch, max_batch, threads, false, seed), seq_len(plan.seq_len) {
+  WeightSource rng(seed + 1);
   head = rng.dense(plan.output_dim, plan.d_model);
   tokens.resize(static_cast<std::size_t>(seq_len * max_batch));
   for (auto& t : tokens) t = rng.below(plan.vocab);
-  const Eigen::Index n = seq_len * max_batch;
-  x_.resize(plan.d_model, n);
-  q_.resize(plan.d_model, n);
-  k_.resize(shape.kv_dim(), n);
-  v_.resize(shape.kv_dim(), n);
-  a_.resize(plan.d_model, n);
-  h_.resize(plan.d_model, n);
-  t_.resize(plan.ffn_dim, n);
   pooled_.resize(plan.d_model, max_batch);
-  scores_.resize(static_cast<std::size_t>(threads_for(threads, max_batch)));
 }
 
 void TransformerEncoder::run(int batch) {
@@ -436,9 +437,9 @@ void TransformerEncoder::run(int batch) {
     h_.leftCols(n).noalias() = l.wo * a_.leftCols(n);
     x += h_.leftCols(n);
     layer_norm(x);
-    t_.leftCols(n).noalias() = l.up * x;
-    t_.leftCols(n) = t_.leftCols(n).cwiseMax(0.0f);
-    h_.leftCols(n).noalias() = l.down * t_.leftCols(n);
+    u_.leftCols(n).noalias() = l.up * x;
+    u_.leftCols(n) = u_.leftCols(n).cwiseMax(0.0f);
+    h_.leftCols(n).noalias() = l.down * u_.leftCols(n);
     x += h_.leftCols(n);
     layer_norm(x);
   }
@@ -448,10 +449,10 @@ void TransformerEncoder::run(int batch) {
 }
 
 DecoderLlm::DecoderLlm(const KernelPlan& plan, int max_batch, int threads, std::uint64_t seed)
-    : shape(attention_shape(plan)), prompt_tokens(plan.prompt_tokens), output_tokens(plan.output_tokens) {
-  WeightSource rng(seed);
-  embedding = rng.matrix(plan.d_model, plan.vocab, 1.0f);
-  for (long l = 0; l < plan.layers; ++l) layers.push_back(transformer_layer(shape, plan.ffn_dim, true, rng));
+    : Transformer(plan, plan.prompt_tokens * max_batch, max_batch, threads, true, seed),
+      prompt_tokens(plan.prompt_tokens),
+      output_tokens(plan.output_tokens) {
+  WeightSource rng(seed + 1);
   prompts.resize(static_cast<std::size_t>(max_batch));
   for (auto& p : prompts) {
     p.resize(static_cast<std::size_t>(prompt_tokens));
@@ -460,17 +461,7 @@ DecoderLlm::DecoderLlm(const KernelPlan& plan, int max_batch, int threads, std::
   const long context = prompt_tokens + output_tokens;
   k_cache_.assign(layers.size(), std::vector<Matrix>(static_cast<std::size_t>(max_batch), Matrix(shape.kv_dim(), context)));
   v_cache_ = k_cache_;
-  const Eigen::Index n = prompt_tokens * max_batch;
-  x_.resize(plan.d_model, n);
-  h_.resize(plan.d_model, n);
-  q_.resize(plan.d_model, n);
-  k_.resize(shape.kv_dim(), n);
-  v_.resize(shape.kv_dim(), n);
-  a_.resize(plan.d_model, n);
-  u_.resize(plan.ffn_dim, n);
-  g_.resize(plan.ffn_dim, n);
   last_.resize(plan.d_model, max_batch);
-  scores_.resize(static_cast<std::size_t>(threads_for(threads, max_batch)));
 }
 
 void DecoderLlm::layer_step(std::size_t li, Eigen::Index sequences, Eigen::Index tokens, Eigen::Index position) {

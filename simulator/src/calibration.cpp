@@ -57,15 +57,11 @@ std::string calibration_json(const Calibration& c) {
 
 CalibrationLoad load_calibration(const std::string& path) {
   CalibrationLoad out;
-  LoadResult loaded = load_document(path);
+  LoadResult loaded = load_validated(path, calibration_schema());
   out.source = loaded.source;
-  if (!loaded.document) {
-    out.errors = std::move(loaded.errors);
-    return out;
-  }
+  out.errors = std::move(loaded.errors);
+  if (!loaded.document) return out;
   const Document& doc = *loaded.document;
-  out.errors = calibration_schema().validate(doc);
-  if (!out.errors.empty()) return out;
   Calibration c;
   c.path = path;
   const Json& root = doc.root;

@@ -110,23 +110,34 @@ struct TransformerLayer {
   Matrix up, gate, down;  // d → ffn (gate: decoder only), ffn → d
 };
 
-class TransformerEncoder : public ReferenceModel {
+// What the encoder and the decoder share: token embeddings, layers and activation buffers.
+class Transformer : public ReferenceModel {
  public:
-  TransformerEncoder(const KernelPlan& plan, int max_batch, int threads, std::uint64_t seed);
-  void run(int batch) override;
   AttentionShape shape;
-  long seq_len;
-  Matrix embedding;  // d × vocab
+  Matrix embedding;  // d × vocab (a decoder's output projection too: tied)
   std::vector<TransformerLayer> layers;
-  DenseLayer head;   // d → output_dim, over the mean of the tokens
-  std::vector<std::int32_t> tokens;  // seq_len × max_batch
 
- private:
-  Matrix x_, q_, k_, v_, a_, h_, t_, pooled_;
+ protected:
+  // Weights from `seed`; buffers for `tokens` tokens at once, attention workspaces for `threads`
+  // threads over `max_batch` sequences; a decoder's FFN is gated.
+  Transformer(const KernelPlan& plan, Eigen::Index tokens, int max_batch, int threads, bool gated, std::uint64_t seed);
+  Matrix x_, h_, q_, k_, v_, a_, u_, g_;
   std::vector<Matrix> scores_;
 };
 
-class DecoderLlm : public ReferenceModel {
+class TransformerEncoder : public Transformer {
+ public:
+  TransformerEncoder(const KernelPlan& plan, int max_batch, int threads, std::uint64_t seed);
+  void run(int batch) override;
+  long seq_len;
+  DenseLayer head;                    // d → output_dim, over the mean of the tokens
+  std::vector<std::int32_t> tokens;  // seq_len × max_batch
+
+ private:
+  Matrix pooled_;
+};
+
+class DecoderLlm : public Transformer {
  public:
   DecoderLlm(const KernelPlan& plan, int max_batch, int threads, std::uint64_t seed);
   // The prompt (prefill) and then output_tokens decode steps, each fed the last step's argmax.
@@ -136,10 +147,7 @@ class DecoderLlm : public ReferenceModel {
   void prefill(const std::vector<std::vector<std::int32_t>>& prompt);
   // One decode step: one token per sequence, at the position after the cache's last.
   void decode(const std::vector<std::int32_t>& next);
-  AttentionShape shape;
   long prompt_tokens, output_tokens;
-  Matrix embedding;  // d × vocab, also the output projection (tied)
-  std::vector<TransformerLayer> layers;
   std::vector<std::vector<std::int32_t>> prompts;  // per sequence, prompt_tokens each
 
  private:
@@ -148,8 +156,7 @@ class DecoderLlm : public ReferenceModel {
   void logits(Eigen::Index sequences);
   std::vector<std::vector<Matrix>> k_cache_, v_cache_;  // [layer][sequence]: kv × context
   long length_ = 0;                                      // tokens in the cache per sequence
-  Matrix x_, h_, q_, k_, v_, a_, u_, g_, last_;
-  std::vector<Matrix> scores_;
+  Matrix last_;
 };
 
 class TreeModel : public ReferenceModel {

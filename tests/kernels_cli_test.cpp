@@ -111,6 +111,24 @@ TEST(Calibration, MeasuredTimesAreScaledByTheRooflinesRatioAndInterpolated) {
   EXPECT_EQ(plain.scenario->stations.front().service.origin.rfind("derived: ", 0), 0u);
 }
 
+TEST(Calibration, TheHostPriceIsTheFp32RooflineWithoutAPassOverhead) {
+  // 64 → 32 → 1 declared fp16: the kernel runs fp32. FLOPs 2 × B × (64·32 + 32·1); bytes: the
+  // fp32 weights (64·32 + 32 + 32 + 1) × 4 plus B × (64 + 32 + 32 + 1) × 4 of activations.
+  Json a = test::arch("{type: mlp, input_dim: 64, hidden: [32], output_dim: 1, dtype: fp16}");
+  InstanceType host;
+  host.peak_gflops.any = 10;
+  host.mem_bandwidth_gbs = 5;
+  for (int b : {1, 8, 64}) {
+    double flops = 2.0 * b * (64 * 32 + 32);
+    double bytes = (64.0 * 32 + 32 + 32 + 1) * 4 + b * (64.0 + 32 + 32 + 1) * 4;
+    double want = std::max(flops / (10e9 * kComputeEfficiency), bytes / (5e9 * kMemoryEfficiency)) * 1000;
+    auto e = reference_kernel_ms(a, host, b);
+    ASSERT_TRUE(e);
+    EXPECT_NEAR(e->ms, want, 1e-12) << b;
+    EXPECT_DOUBLE_EQ(e->passes.front().overhead_ms, 0);
+  }
+}
+
 TEST(Calibration, SimulateSaysTheTimesAreMeasured) {
   test::TempDir dir;
   dir.write("spec.yaml", kTinyModels);

@@ -206,7 +206,7 @@ std::optional<InferenceWork> inference_work(const Json& a, int batch, std::optio
 std::string_view to_string(Bound b) { return b == Bound::compute ? "compute" : "memory"; }
 
 std::optional<ServiceEstimate> roofline(const InferenceWork& work, const InstanceType& instance,
-                                        std::string_view dtype) {
+                                        std::string_view dtype, std::optional<double> overhead) {
   ServiceEstimate e;
   e.dtype = dtype.empty() ? "fp32" : std::string(dtype);
   double overhead_ms = 0;
@@ -226,6 +226,7 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
     e.bandwidth_bytes_per_s = *instance.mem_bandwidth_gbs * 1e9;
     overhead_ms = kCpuPassOverheadMs;
   }
+  if (overhead) overhead_ms = *overhead;
   double longest = -1;
   for (const auto& p : work.passes) {
     ServiceEstimate::Pass t;
@@ -263,7 +264,7 @@ std::optional<ServiceEstimate> reference_kernel_ms(const Json& architecture, con
   fp32["dtype"] = "fp32";
   auto work = inference_work(fp32, batch);
   if (!work) return std::nullopt;
-  return roofline(*work, host, "fp32");
+  return roofline(*work, host, "fp32", 0.0);
 }
 
 }  // namespace mlarch

@@ -32,7 +32,7 @@ std::optional<std::vector<int>> parse_batches(const std::string& text) {
 
 void add_kernel_flags(CLI::App& cmd, KernelFlags& flags) {
   cmd.add_option("--models", flags.models, "Models to run (default: every model with an architecture)");
-  cmd.add_option("--threads", flags.threads, "Threads the kernels use (default: one per processor)")->check(CLI::Range(1, 1024));
+  cmd.add_option("--threads", flags.threads, "Threads the kernels and the probe use (default 1: on a shared machine, threads that wait for each other measure the other work)")->check(CLI::Range(1, 1024));
   cmd.add_option("--memory-limit", flags.memory_limit_gib,
                  "GiB a kernel may allocate (default: half the available memory, at most 4)")
       ->check(CLI::PositiveNumber);
@@ -58,7 +58,7 @@ std::unique_ptr<KernelInput> load_kernel_input(const std::string& path, const Ke
       usage_error(fmt::format("--models: the spec has no model '{}'{}", name, did_you_mean(name, known)));
       return nullptr;
     }
-  input->threads = flags.threads.value_or(kernels::host_processors());
+  input->threads = flags.threads.value_or(1);
   double limit = flags.memory_limit_gib ? *flags.memory_limit_gib * 1024 * 1024 * 1024 : kernels::default_memory_limit_bytes();
   kernels::PlannedModels planned = kernels::plan_models(system, flags.models, max_batch, input->threads, limit);
   if (!planned.errors.empty()) {

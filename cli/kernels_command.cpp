@@ -17,7 +17,7 @@ namespace {
 struct KernelsArgs {
   std::string spec;
   KernelFlags flags;
-  std::string batches = "1,8,32";
+  std::string batches = "1,8";
   std::string format = "text";
   std::string output;
   std::string calibration;
@@ -48,7 +48,7 @@ void add_kernels_command(CLI::App& app, int& exit_code) {
   auto args = std::make_shared<KernelsArgs>();
   CLI::App* cmd = app.add_subcommand("kernels", "Run the models' reference kernels on this host: measured against the roofline");
   cmd->add_option("spec", args->spec, "Spec file")->required();
-  cmd->add_option("--batches", args->batches, "Batch sizes, comma-separated (default 1,8,32)");
+  cmd->add_option("--batches", args->batches, "Batch sizes, comma-separated (default 1,8)");
   add_kernel_flags(*cmd, args->flags);
   cmd->add_option("-f,--format", args->format, "Output format")->check(CLI::IsMember({"text", "json"}))->default_val("text");
   cmd->add_option("-o,--output", args->output, "Write the output to FILE (atomically) instead of stdout");

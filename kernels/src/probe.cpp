@@ -105,8 +105,6 @@ InstanceType host_instance(const HostProbe& probe) {
   return t;
 }
 
-int host_processors() { return std::max(1, omp_get_num_procs()); }
-
 std::optional<double> available_memory_bytes() {
   std::ifstream in("/proc/meminfo");
   std::string line;

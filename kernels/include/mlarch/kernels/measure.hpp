@@ -53,7 +53,7 @@ struct Timing {
 Timing time_model(ReferenceModel& model, int batch, const TimingBudget& budget);
 
 // A run longer than this, by the roofline on the host, is refused rather than started.
-inline constexpr double kMaxPredictedRunSeconds = 10;
+inline constexpr double kMaxPredictedRunSeconds = 3;
 
 struct KernelPoint {
   int batch = 1;

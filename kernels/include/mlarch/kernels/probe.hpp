@@ -27,9 +27,7 @@ double probe_bandwidth_gbs(int threads);
 // one (the kernels compute in fp32).
 InstanceType host_instance(const HostProbe& probe);
 
-// Processors available to this process, and the memory the system reports available (bytes;
-// empty when unknown).
-int host_processors();
+// The memory the system reports available, in bytes; empty when unknown.
 std::optional<double> available_memory_bytes();
 
 }  // namespace mlarch::kernels

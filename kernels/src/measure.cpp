@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -24,6 +25,12 @@ Finding kernel_error(const System& system, const std::string& pointer, std::stri
 }
 
 std::string gib(double bytes) { return fmt::format("{:.3g} GiB", bytes / (1024.0 * 1024 * 1024)); }
+
+double process_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 }  // namespace
 
@@ -75,21 +82,28 @@ PlannedModels plan_models(const System& system, const std::vector<std::string>& 
 Timing time_model(ReferenceModel& model, int batch, const TimingBudget& budget) {
   using Clock = std::chrono::steady_clock;
   for (int i = 0; i < budget.warmup; ++i) model.run(batch);
-  std::vector<double> ms;
+  std::vector<double> ms, cpu;
   auto start = Clock::now();
   while (static_cast<int>(ms.size()) < budget.max_runs) {
+    double c0 = process_cpu_ms();
     auto t0 = Clock::now();
     model.run(batch);
     auto t1 = Clock::now();
+    cpu.push_back(process_cpu_ms() - c0);
     ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     if (static_cast<int>(ms.size()) >= budget.min_runs && std::chrono::duration<double>(t1 - start).count() >= budget.seconds) break;
   }
   std::sort(ms.begin(), ms.end());
+  std::sort(cpu.begin(), cpu.end());
+  auto median = [](const std::vector<double>& v) {
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  };
   Timing t;
   t.runs = static_cast<int>(ms.size());
-  const std::size_t n = ms.size();
-  t.median_ms = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
-  t.p99_ms = ms[static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(n))) - 1];
+  t.median_ms = median(ms);
+  t.cpu_median_ms = median(cpu);
+  t.p99_ms = ms[static_cast<std::size_t>(std::ceil(0.99 * static_cast<double>(ms.size()))) - 1];
   return t;
 }
 
@@ -124,6 +138,7 @@ KernelReport measure_kernels(const System& system, const std::vector<PlannedMode
       p.runs = t.runs;
       p.measured_ms = t.median_ms;
       p.measured_p99_ms = t.p99_ms;
+      p.cpu_ms = t.cpu_median_ms;
       if (auto e = reference_kernel_ms(*pm.architecture, instance, b)) {
         p.predicted_ms = e->ms;
         p.gflops = e->flops / (t.median_ms / 1000) / 1e9;
@@ -162,11 +177,11 @@ std::string render_kernels_text(const KernelReport& r) {
                                 r.host.peak_gflops, r.host.mem_bandwidth_gbs, r.host.threads, r.host.threads == 1 ? "" : "s");
   for (const auto& m : r.models) {
     out += fmt::format("\n{} ({})\n", m.name, m.type);
-    out += fmt::format("  {:>6}  {:>12}  {:>12}  {:>12}  {:>8}  {:>8}  {:>6}  {:>5}\n", "batch", "predicted ms", "measured ms", "p99 ms",
-                       "error", "GFLOP/s", "peak", "runs");
+    out += fmt::format("  {:>6}  {:>12}  {:>12}  {:>12}  {:>8}  {:>8}  {:>6}  {:>5}  {:>10}\n", "batch", "predicted ms", "measured ms",
+                       "p99 ms", "error", "GFLOP/s", "peak", "runs", "cpu ms");
     for (const auto& p : m.batches)
-      out += fmt::format("  {:>6}  {:>12.4g}  {:>12.4g}  {:>12.4g}  {:>+7.0f}%  {:>8.3g}  {:>5.0f}%  {:>5}\n", p.batch, p.predicted_ms,
-                         p.measured_ms, p.measured_p99_ms, p.error_pct, p.gflops, p.peak_fraction * 100, p.runs);
+      out += fmt::format("  {:>6}  {:>12.4g}  {:>12.4g}  {:>12.4g}  {:>+7.0f}%  {:>8.3g}  {:>5.0f}%  {:>5}  {:>10.4g}\n", p.batch,
+                         p.predicted_ms, p.measured_ms, p.measured_p99_ms, p.error_pct, p.gflops, p.peak_fraction * 100, p.runs, p.cpu_ms);
   }
   return out;
 }

@@ -47,6 +47,7 @@ struct TimingBudget {
 
 struct Timing {
   double median_ms = 0, p99_ms = 0;
+  double cpu_median_ms = 0;  // the process's CPU time per run: below the wall time when other work shares the cores
   int runs = 0;
 };
 // Times `model` at `batch` within the budget; p99 is the nearest-rank percentile of the runs.
@@ -61,6 +62,7 @@ struct KernelPoint {
   double error_pct = 0;  // (predicted − measured) ÷ measured × 100
   double gflops = 0;     // the forward pass's FLOPs ÷ the measured time
   double peak_fraction = 0;
+  double cpu_ms = 0;     // median CPU time of the process per run (text output only)
   int runs = 0;
 };
 struct ModelKernels {

@@ -87,9 +87,16 @@ TEST(Calibration, MeasuredTimesAreScaledByTheRooflinesRatioAndInterpolated) {
   auto path = dir.write("cal.json", kCalibration);
   sim::CalibrationLoad cal = sim::load_calibration(path.string());
   ASSERT_TRUE(cal.calibration) << (cal.errors.empty() ? "" : cal.errors.front().message);
-  EXPECT_DOUBLE_EQ(*cal.calibration->ms("ranker", 4), 2 + 7.0 * 3 / 7);  // linear between 1 and 8
+  EXPECT_DOUBLE_EQ(*cal.calibration->ms("ranker", 1), 2);                 // as measured
+  EXPECT_DOUBLE_EQ(*cal.calibration->ms("ranker", 2), 3);                 // linear between 1 and 8
+  EXPECT_DOUBLE_EQ(*cal.calibration->ms("ranker", 4), 2 + 7.0 * 3 / 7);
   EXPECT_DOUBLE_EQ(*cal.calibration->ms("ranker", 16), 9 + 7.0 * 8 / 7);  // along the last segment
   EXPECT_FALSE(cal.calibration->ms("other", 1));
+  // A falling segment extended beyond the sizes stops at half the nearest measurement.
+  sim::Calibration noisy;
+  noisy.models["m"] = {"mlp", {{1, 2.0}, {2, 1.5}}};
+  EXPECT_DOUBLE_EQ(*noisy.ms("m", 8), 0.75);
+  EXPECT_DOUBLE_EQ(*noisy.ms("m", 2), 1.5);
 
   test::Built b(kTinyModels);
   sim::ScenarioOverrides o;

@@ -38,8 +38,11 @@ std::optional<double> Calibration::ms(std::string_view model, int batch) const {
   const Point& a = p[i - 1];
   const Point& b = p[i];
   double y = a.ms + (b.ms - a.ms) * (batch - a.batch) / (b.batch - a.batch);
-  // A segment that falls steeply (noise between two small sizes) must not reach zero beyond it.
-  return std::max(y, 0.5 * (batch < a.batch ? a.ms : b.ms));
+  // Beyond the measured sizes, a segment that falls steeply (noise between two small sizes) must
+  // not reach zero: at least half the nearest measurement.
+  if (batch < a.batch) return std::max(y, 0.5 * a.ms);
+  if (batch > b.batch) return std::max(y, 0.5 * b.ms);
+  return y;
 }
 
 std::string calibration_json(const Calibration& c) {

@@ -39,3 +39,13 @@ for format in yaml json; do
   rss=$(awk '{print $2}' "$tmp/time.txt" | median)
   echo "lint 10,000 components + 30,000 flows, $format (one core): median ${wall} s, peak RSS median $((rss / 1024)) MiB of 5 runs"
 done
+
+# Reference kernels: roofline against measured for every architecture type (bench/kernels.yaml),
+# on one thread (the default), batches 8 and 16;
+# the whole `mlarch kernels` command on an example; `mlarch validate` on it, 3 runs.
+echo
+echo "load average before the kernel figures: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$build/cli/mlarch" kernels "$root/bench/kernels.yaml" --batches 8,16
+s=$(date +%s%N); "$build/cli/mlarch" kernels "$spec" >/dev/null; e=$(date +%s%N)
+echo "mlarch kernels card-fraud.yaml (probe, 3 batch sizes, default threads): $(( (e - s) / 1000000 )) ms wall"
+for _ in 1 2 3; do "$build/cli/mlarch" validate "$spec" | sed -n '/latency/,/p99/p'; done

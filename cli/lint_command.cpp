@@ -24,7 +24,11 @@ int run_lint(const LintArgs& args) {
   LintOptions options;
   if (int rc = lint_options_from(args.report, catalog, options); rc != kExitOk) return rc;
   options.specs_only = args.specs_only;
-  if (args.simulate) options.simulation = sim::missed_slo_check(args.sim.options());
+  if (args.simulate) {
+    std::shared_ptr<const sim::Calibration> calibration;
+    if (!load_calibration_flag(args.sim, calibration, args.report.color)) return kExitUsage;
+    options.simulation = sim::missed_slo_check(args.sim.options(), calibration);
+  }
   LintReport report = lint(args.paths, options, catalog);
   int code = write_report(report, args.report, catalog);
   // Everything is written: leave without tearing down the documents (half a million values for

@@ -19,6 +19,8 @@ constexpr void (*kCommands[])(CLI::App&, int&) = {
     mlarch::cli::add_rules_command,
     mlarch::cli::add_explain_command,
     mlarch::cli::add_hardware_command,
+    mlarch::cli::add_kernels_command,
+    mlarch::cli::add_validate_command,
 };
 #endif
 

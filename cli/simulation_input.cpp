@@ -20,6 +20,21 @@ void add_simulation_flags(CLI::App& cmd, SimulationFlags& flags) {
   cmd.add_option("--seed", flags.seed, "Seed of the run; replication i is seeded from (seed, i)");
   cmd.add_option("--threads", flags.threads, "Threads running replications (default: one per core)")
       ->check(CLI::Range(0, 1024));
+  cmd.add_option("--calibration", flags.calibration,
+                 "Measured model times (mlarch kernels --write-calibration) for `service_time: model`, scaled to each instance");
+}
+
+bool load_calibration_flag(const SimulationFlags& flags, std::shared_ptr<const sim::Calibration>& out,
+                           const std::string& color) {
+  if (flags.calibration.empty()) return true;
+  sim::CalibrationLoad loaded = sim::load_calibration(flags.calibration);
+  if (!loaded.calibration) {
+    bool tty_color = use_color(color, 2);
+    for (const auto& f : loaded.errors) std::cerr << render_diagnostic(f, loaded.source.get(), tty_color);
+    return false;
+  }
+  out = std::make_shared<const sim::Calibration>(std::move(*loaded.calibration));
+  return true;
 }
 
 sim::SimulateOptions SimulationFlags::options() const {
@@ -40,6 +55,7 @@ void add_simulation_output(CLI::App& cmd, std::string& format, std::string& outp
 std::unique_ptr<SimulationInput> load_simulation_input(const std::string& path, const SimulationFlags& flags,
                                                        const sim::ScenarioOverrides& overrides, const std::string& color) {
   auto input = std::make_unique<SimulationInput>();
+  if (!load_calibration_flag(flags, input->calibration, color)) return nullptr;
   input->spec = load_spec(path);
   bool tty_color = use_color(color, 2);
   auto print = [&](const Finding& f) {
@@ -49,7 +65,9 @@ std::unique_ptr<SimulationInput> load_simulation_input(const std::string& path, 
     for (const auto& f : input->spec.errors) print(f);
     return nullptr;
   }
-  sim::ScenarioResult built = sim::build_scenario(*input->spec.system, overrides);
+  sim::ScenarioOverrides with_calibration = overrides;
+  with_calibration.calibration = input->calibration.get();
+  sim::ScenarioResult built = sim::build_scenario(*input->spec.system, with_calibration);
   if (!built.scenario) {
     for (const auto& f : built.errors) print(f);
     return nullptr;

@@ -19,13 +19,20 @@ struct SimulationFlags {
   int replications = 5;
   std::uint64_t seed = 1;
   int threads = 0;
+  std::string calibration;  // --calibration FILE: measured times for `service_time: model`
   sim::SimulateOptions options() const;
 };
 void add_simulation_flags(CLI::App& command, SimulationFlags& flags);
 // `--format text|json|csv` and `--output FILE`, as simulate and sweep take them.
 void add_simulation_output(CLI::App& command, std::string& format, std::string& output);
 
+// Reads --calibration when given: nothing (and true) without it; false after printing the file's
+// errors (file:line:col).
+bool load_calibration_flag(const SimulationFlags& flags, std::shared_ptr<const sim::Calibration>& out,
+                           const std::string& color);
+
 struct SimulationInput {
+  std::shared_ptr<const sim::Calibration> calibration;
   LoadedSpec spec;
   std::optional<sim::Scenario> scenario;
   sim::SimulateOptions options;

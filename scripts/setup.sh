@@ -8,7 +8,7 @@ packages=(
   libyaml-cpp-dev nlohmann-json3-dev libvalijson-dev libboost-graph-dev libboost-math-dev
   libeigen3-dev libfmt-dev libcli11-dev libkainjow-mustache-dev libgraphviz-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev libomp-14-dev
   # Clang LibTooling for `mlarch conform`. Debian's ClangTargets.cmake refuses to load unless
   # every file it lists is installed, tools included (see design/research/ecosystem.md §4).
   llvm-14-dev libclang-14-dev libclang-cpp14-dev clang-tools-14 clang-format-14 clang-tidy-14 clangd-14

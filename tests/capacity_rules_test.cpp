@@ -46,7 +46,8 @@ TEST(ModelMemory, EmbeddingMlpAddsItsTables) {
   Json a = arch(
       "{type: embedding_mlp, input_dim: 4, hidden: [8], output_dim: 1, dtype: fp16,"
       " embedding_tables: [{rows: 1000, dim: 16}, {rows: 10, dim: 4, lookups: 3}]}");
-  double dense = 4.0 * 8 + 8 + 8.0 * 1 + 1;  // 49
+  // The dense layers read the dense features and the pooled embeddings: 4 + 16 + 4 inputs.
+  double dense = 24.0 * 8 + 8 + 8.0 * 1 + 1;  // 209
   double tables = 1000.0 * 16 + 10.0 * 4;    // 16,040
   EXPECT_DOUBLE_EQ(*model_parameters(a), dense + tables);
   EXPECT_DOUBLE_EQ(*model_weight_bytes(a), (dense + tables) * 2);

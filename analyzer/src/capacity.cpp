@@ -239,19 +239,21 @@ std::optional<double> model_parameters(const Json& a) {
   if (type == "mlp" || type == "embedding_mlp") {
     auto input = json_number(a, "input_dim");
     if (!input) return std::nullopt;
-    auto dense = dense_parameters(*input, a);
-    if (!dense) return std::nullopt;
-    double params = *dense;
+    double tables = 0, pooled = 0;
     if (type == "embedding_mlp") {
       if (auto t = a.find("embedding_tables"); t != a.end() && t->is_array()) {
         for (const auto& table : *t) {
           auto rows = json_number(table, "rows"), dim = json_number(table, "dim");
           if (!rows || !dim) return std::nullopt;
-          params += *rows * *dim;
+          tables += *rows * *dim;
+          pooled += *dim;
         }
       }
     }
-    return params;
+    // An embedding_mlp's dense layers read the pooled embeddings after the dense features.
+    auto dense = dense_parameters(*input + pooled, a);
+    if (!dense) return std::nullopt;
+    return *dense + tables;
   }
   if (type == "cnn") {
     auto image = a.find("image");

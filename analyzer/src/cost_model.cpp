@@ -39,17 +39,19 @@ std::optional<InferenceWork> embedding_mlp_work(const Json& a, double b, double 
   auto params = model_parameters(a);
   auto weights = model_weight_bytes(a);
   if (!input || !params || !weights) return std::nullopt;
-  auto widths = dense_widths(*input, a);
-  if (!widths) return std::nullopt;
-  Dense d = dense(*widths);
-  // Only the looked-up rows of the tables are read, and pooled by summing them.
-  double table_params = 0, gathered = 0;
+  // Only the looked-up rows of the tables are read, and pooled by summing them; the dense layers
+  // read the pooled vectors after the dense features.
+  double table_params = 0, gathered = 0, pooled = 0;
   if (auto t = a.find("embedding_tables"); t != a.end() && t->is_array())
     for (const auto& table : *t) {
       double rows = json_number(table, "rows").value_or(0), dim = json_number(table, "dim").value_or(0);
       table_params += rows * dim;
+      pooled += dim;
       gathered += json_number(table, "lookups").value_or(1) * dim;
     }
+  auto widths = dense_widths(*input + pooled, a);
+  if (!widths) return std::nullopt;
+  Dense d = dense(*widths);
   InferenceWork w = dense_work(d, (*params - table_params) * b, b, batch);
   w.passes[0].flops += batch * gathered;
   w.passes[0].bytes += batch * gathered * b;
@@ -204,7 +206,7 @@ std::optional<InferenceWork> inference_work(const Json& a, int batch, std::optio
 std::string_view to_string(Bound b) { return b == Bound::compute ? "compute" : "memory"; }
 
 std::optional<ServiceEstimate> roofline(const InferenceWork& work, const InstanceType& instance,
-                                        std::string_view dtype) {
+                                        std::string_view dtype, std::optional<double> overhead) {
   ServiceEstimate e;
   e.dtype = dtype.empty() ? "fp32" : std::string(dtype);
   double overhead_ms = 0;
@@ -224,6 +226,7 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
     e.bandwidth_bytes_per_s = *instance.mem_bandwidth_gbs * 1e9;
     overhead_ms = kCpuPassOverheadMs;
   }
+  if (overhead) overhead_ms = *overhead;
   double longest = -1;
   for (const auto& p : work.passes) {
     ServiceEstimate::Pass t;
@@ -253,6 +256,15 @@ std::optional<ServiceEstimate> derived_service_ms(const Model& model, const Inst
   auto work = inference_work(*a, batch);
   if (!work) return std::nullopt;
   return roofline(*work, instance, json_string(*a, "dtype"));
+}
+
+std::optional<ServiceEstimate> reference_kernel_ms(const Json& architecture, const InstanceType& host, int batch) {
+  if (!architecture.is_object()) return std::nullopt;
+  Json fp32 = architecture;
+  fp32["dtype"] = "fp32";
+  auto work = inference_work(fp32, batch);
+  if (!work) return std::nullopt;
+  return roofline(*work, host, "fp32", 0.0);
 }
 
 }  // namespace mlarch

@@ -37,6 +37,14 @@ const SchemaValidator& SchemaValidator::spec_v1() {
   return validator;
 }
 
+LoadResult load_validated(const std::string& path, const SchemaValidator& validator) {
+  LoadResult loaded = load_document(path);
+  if (!loaded.document) return loaded;
+  loaded.errors = validator.validate(*loaded.document);
+  if (!loaded.errors.empty()) loaded.document.reset();
+  return loaded;
+}
+
 namespace {
 
 std::string json_type_name(const Json& v) {

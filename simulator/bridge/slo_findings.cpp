@@ -7,9 +7,11 @@
 
 namespace mlarch::sim {
 
-SimulationCheck missed_slo_check(SimulateOptions options) {
-  return [options](const RuleContext& ctx) {
-    ScenarioResult built = build_scenario(ctx.system);
+SimulationCheck missed_slo_check(SimulateOptions options, std::shared_ptr<const Calibration> calibration) {
+  return [options, calibration](const RuleContext& ctx) {
+    ScenarioOverrides overrides;
+    overrides.calibration = calibration.get();
+    ScenarioResult built = build_scenario(ctx.system, overrides);
     if (!built.scenario) return;
     const Scenario& scenario = *built.scenario;
     SimulationResult result = simulate(scenario, options);

@@ -63,6 +63,7 @@ class Builder {
   Scenario sc_;
   ScenarioResult out_;
   std::map<std::size_t, std::uint32_t> station_of_component_;
+  std::set<std::string> warned_uncalibrated_;
   std::optional<HopLatency> hops_;
 };
 
@@ -238,9 +239,34 @@ bool Builder::derive_service(const Component& c, Station& st) {
   const bool continuous = st.servers_per_replica > c.concurrency;
   const int sizes = st.max_batch;
   m.batch_mean_ms.assign(static_cast<std::size_t>(sizes) + 1, 0);
+  const Calibration* cal = overrides_.calibration;
+  const bool measured = cal && cal->models.count(model->id);
+  if (cal && !measured && !warned_uncalibrated_.count(model->id)) {
+    warned_uncalibrated_.insert(model->id);
+    Finding f = input_error("W002", sys_.document->path(), sys_.document->value_position(st_pointer),
+                            fmt::format("model '{}' is not in the calibration '{}': component '{}' uses its derived time",
+                                        model->id, cal->path, c.id));
+    f.severity = Severity::warning;
+    out_.warnings.push_back(std::move(f));
+  }
+  const Json* architecture = member(model->raw, "architecture");
+  const InstanceType host = measured ? cal->host() : InstanceType{};
+  double ratio_first = 0, ratio_last = 0;
   std::optional<ServiceEstimate> first;
   for (int b = 1; b <= sizes; ++b) {
-    auto e = derived_service_ms(*model, *instance, continuous ? *c.max_batch : b);
+    const int n = continuous ? *c.max_batch : b;
+    auto e = derived_service_ms(*model, *instance, n);
+    if (e && measured) {
+      // The host's measured time, times how much faster or slower the instance's roofline is.
+      auto on_host = architecture ? reference_kernel_ms(*architecture, host, n) : std::nullopt;
+      if (!on_host) {
+        e.reset();
+      } else {
+        double ratio = e->ms / on_host->ms;
+        (b == 1 ? ratio_first : ratio_last) = ratio;
+        e->ms = *cal->ms(model->id, n) * ratio;
+      }
+    }
     if (!e) {
       error(st_pointer,
             fmt::format("component '{}': the service time of model '{}' on '{}' cannot be derived: its architecture "
@@ -253,6 +279,14 @@ bool Builder::derive_service(const Component& c, Station& st) {
     m.batch_mean_ms[static_cast<std::size_t>(b)] = e->ms;
   }
   m.mean_ms = m.batch_mean_ms[1];
+  if (measured) {
+    if (sizes == 1) ratio_last = ratio_first;
+    m.origin = sizes > 1 ? fmt::format("measured: {:.3g} ms at batch 1 to {:.3g} ms at {} on {} (host × {:.3g} to {:.3g}, the rooflines' ratio)",
+                                       m.batch_mean_ms[1], m.batch_mean_ms[static_cast<std::size_t>(sizes)], sizes, c.instance,
+                                       ratio_first, ratio_last)
+                         : fmt::format("measured: {:.3g} ms on {} (host × {:.3g}, the rooflines' ratio)", m.mean_ms, c.instance, ratio_first);
+    return true;
+  }
   m.origin = sizes > 1 ? fmt::format("derived: {:.3g} ms at batch 1 to {:.3g} ms at {} on {}, {}-bound", m.batch_mean_ms[1],
                                      m.batch_mean_ms[static_cast<std::size_t>(sizes)], sizes, c.instance, to_string(first->bound))
                        : fmt::format("derived: {:.3g} ms on {}, {}-bound", m.mean_ms, c.instance, to_string(first->bound));

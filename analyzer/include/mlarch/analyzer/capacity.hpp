@@ -94,7 +94,8 @@ std::optional<double> dtype_bytes(std::string_view dtype);
 // The weights of a model, from its `architecture` (models.*.architecture); empty when the type is
 // unknown or a key the estimate needs is missing.
 //  - mlp: Σ (in × out + out) over input_dim → hidden... → output_dim (default 1);
-//  - embedding_mlp: the same dense layers plus Σ rows × dim over `embedding_tables`;
+//  - embedding_mlp: dense layers from input_dim + Σ dim (the pooled embeddings follow the dense
+//    features) plus Σ rows × dim over `embedding_tables`;
 //  - cnn: Σ (kernel² × in_channels × filters + filters) over `conv_layers`, in_channels starting
 //    at `image.channels`, then the dense head from the last layer's filters → hidden... → output_dim;
 //  - transformer_encoder: layers × (attention + 2 × d_model × ffn_dim) + vocab × d_model;

@@ -73,11 +73,17 @@ struct ServiceEstimate {
 // times its runs. The accelerators when the instance has them (count × the per-accelerator
 // figures: the model is taken to be split evenly across them), else the CPU. Empty when the
 // instance's peak or bandwidth is unknown.
+// `overhead_ms`, when given, replaces the fixed time per pass (a kernel called in-process has none).
 std::optional<ServiceEstimate> roofline(const InferenceWork& work, const InstanceType& instance,
-                                        std::string_view dtype);
+                                        std::string_view dtype, std::optional<double> overhead_ms = std::nullopt);
 
 // The service time of one batch of `batch` requests of `model` on `instance`: inference_work
 // then roofline, at the architecture's dtype. Empty when either is unknown.
 std::optional<ServiceEstimate> derived_service_ms(const Model& model, const InstanceType& instance, int batch);
+
+// The roofline time of the reference kernel's forward pass over `batch` inputs on `host`: the
+// kernels compute in fp32 whatever the declared dtype, so the work is priced at fp32; they are
+// called in-process, without a serving framework's dispatch, so no fixed overhead is added.
+std::optional<ServiceEstimate> reference_kernel_ms(const Json& architecture, const InstanceType& host, int batch);
 
 }  // namespace mlarch

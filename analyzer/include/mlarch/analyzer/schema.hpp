@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -30,5 +31,9 @@ class SchemaValidator {
   Json schema_json_;
   std::unique_ptr<Impl> impl_;
 };
+
+// Loads a file and validates it against `validator`: the document, or the errors (unreadable,
+// malformed, schema violations) that keep it from being one; the source either way.
+LoadResult load_validated(const std::string& path, const SchemaValidator& validator);
 
 }  // namespace mlarch

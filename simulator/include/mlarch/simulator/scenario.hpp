@@ -12,6 +12,7 @@
 
 #include "mlarch/analyzer/diagnostic.hpp"
 #include "mlarch/analyzer/model.hpp"
+#include "mlarch/simulator/calibration.hpp"
 #include "mlarch/simulator/random.hpp"
 
 namespace mlarch::sim {
@@ -27,7 +28,7 @@ struct ServiceModel {
   // Mean time of a batch by its size (index = size, 1..max_batch). Empty: the time does not
   // depend on the size. A sample is the distribution's draw scaled to this mean.
   std::vector<double> batch_mean_ms;
-  std::string origin;  // "declared", "batch_time", "derived: ..." — said in the outputs
+  std::string origin;  // "declared", "batch_time", "derived: ...", "measured: ..." — said in the outputs
 
   double sample(Rng& rng, int batch) const;
   // The mean of one service of a batch of `batch` requests.
@@ -115,6 +116,9 @@ struct ScenarioOverrides {
   // Replace a workload's mean rate (sweep).
   std::optional<std::string> workload;
   std::optional<double> rate_rps;
+  // Measured times for `service_time: model` (simulate --calibration), scaled from the host to
+  // each component's instance by the ratio of their rooflines.
+  const Calibration* calibration = nullptr;
 };
 
 struct ScenarioResult {

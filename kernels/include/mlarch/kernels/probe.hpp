@@ -1,0 +1,33 @@
+// What this host can do, measured: peak fp32 FLOP/s (a compute-bound multiply-add loop) and
+// memory bandwidth (a STREAM triad), on a given number of threads, so the roofline can be
+// evaluated for the host itself.
+#pragma once
+
+#include <optional>
+
+#include "mlarch/analyzer/hardware.hpp"
+
+namespace mlarch::kernels {
+
+struct HostProbe {
+  double peak_gflops = 0;        // fp32, all threads
+  double mem_bandwidth_gbs = 0;  // triad: 2 reads and 1 write per element, best of the runs
+  int threads = 1;
+};
+
+// Both probes, about half a second in all; each keeps its best of many short runs.
+HostProbe probe_host(int threads);
+// Each alone: GFLOP/s of `threads` threads running independent multiply-add chains in registers
+// (vectorized as this build's instruction set allows), and GB/s of a triad over arrays far larger
+// than the caches.
+double probe_peak_gflops(int threads);
+double probe_bandwidth_gbs(int threads);
+
+// The host as an instance type the cost model can price: its peak at every precision is the fp32
+// one (the kernels compute in fp32).
+InstanceType host_instance(const HostProbe& probe);
+
+// The memory the system reports available, in bytes; empty when unknown.
+std::optional<double> available_memory_bytes();
+
+}  // namespace mlarch::kernels

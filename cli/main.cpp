@@ -14,6 +14,7 @@ constexpr void (*kCommands[])(CLI::App&, int&) = {
     mlarch::cli::add_rules_command,
     mlarch::cli::add_explain_command,
     mlarch::cli::add_hardware_command,
+    mlarch::cli::add_plan_command,
     mlarch::cli::add_diff_command,
 };
 

@@ -53,10 +53,7 @@ void add_diff_command(CLI::App& app, int& exit_code) {
   cmd->add_option("base", args->base, "The spec before the change")->required();
   cmd->add_option("head", args->head, "The spec after the change")->required();
   add_simulation_flags(*cmd, args->flags);
-  cmd->add_option("-f,--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "markdown", "json"}))
-      ->default_val("text");
-  cmd->add_option("-o,--output", args->output, "Write the output to FILE (atomically) instead of stdout");
+  add_output_options(*cmd, args->format, args->output, {"text", "markdown", "json"});
   cmd->add_option("--fail-on-new", args->fail_on_new, "Exit 1 when the change adds a finding of this severity or above")
       ->check(CLI::IsMember({"error", "warning"}));
   add_color_option(*cmd, args->color);

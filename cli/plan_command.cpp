@@ -63,10 +63,7 @@ void add_plan_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--rate", args->rate, "The peak rate to plan for, requests/s (default: rate_rps × peak_to_mean)")
       ->check(CLI::PositiveNumber);
   add_simulation_flags(*cmd, args->flags);
-  cmd->add_option("-f,--format", args->format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "markdown"}))
-      ->default_val("text");
-  cmd->add_option("-o,--output", args->output, "Write the output to FILE (atomically) instead of stdout");
+  add_output_options(*cmd, args->format, args->output, {"text", "json", "markdown"});
   add_color_option(*cmd, args->color);
   cmd->callback([args, &exit_code] { exit_code = run_plan(*args); });
 }

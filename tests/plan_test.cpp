@@ -46,6 +46,18 @@ slos:
 
 Json schema() { return Json::parse(test::read_file(test::source_dir() / "schemas" / "plan-output-v1.schema.json")); }
 
+// `mlarch plan` of a spec text with `flags` and --format json: its JSON, checked against the
+// schema, after the exit code is checked.
+Json plan_of(const std::string& text, const std::string& flags, int exit_code = 0) {
+  test::TempDir dir;
+  auto r = test::run_mlarch("plan " + dir.write("spec.yaml", text).string() + " --format json " + flags);
+  EXPECT_EQ(r.exit_code, exit_code) << r.err;
+  if (r.out.empty()) return Json::object();
+  Json plan = Json::parse(r.out);
+  EXPECT_EQ(test::schema_violations(schema(), plan, test::Draft::v7), std::vector<std::string>{});
+  return plan;
+}
+
 // The plan's own claims about its options: the recommendation costs no more than any option that
 // meets the SLOs, and the Pareto flags are exactly the options no other one dominates.
 void expect_consistent(const Json& plan) {
@@ -71,12 +83,7 @@ void expect_consistent(const Json& plan) {
 }
 
 TEST(Plan, FindsTheFewestServersErlangCAllowsAtThePeak) {
-  test::TempDir dir;
-  auto spec = dir.write("mmc.yaml", kMMc);
-  auto r = test::run_mlarch("plan " + spec.string() + " --format json --seed 5");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  Json plan = Json::parse(r.out);
-  EXPECT_EQ(test::schema_violations(schema(), plan, test::Draft::v7), std::vector<std::string>{});
+  Json plan = plan_of(kMMc, "--seed 5");
   EXPECT_TRUE(plan["feasible"].get<bool>());
   EXPECT_EQ(plan["workloads"][0]["peak_rps"], 800.0);
   ASSERT_EQ(plan["components"].size(), 1u);
@@ -100,26 +107,18 @@ TEST(Plan, FindsTheFewestServersErlangCAllowsAtThePeak) {
 }
 
 TEST(Plan, RateReplacesThePeak) {
-  test::TempDir dir;
-  auto spec = dir.write("mmc.yaml", kMMc);
-  auto r = test::run_mlarch("plan " + spec.string() + " --rate 400 --format json");
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  Json plan = Json::parse(r.out);
+  Json plan = plan_of(kMMc, "--rate 400");
   EXPECT_EQ(plan["workloads"][0]["peak_rps"], 400.0);
   EXPECT_EQ(plan["components"][0]["recommended"]["replicas"], 6) << plan["components"][0]["options"].dump(2);
 }
 
 TEST(Plan, AnObjectiveBelowTheServiceTimeHasNoPlan) {
-  test::TempDir dir;
   // A constant 10 ms service cannot answer 99% of requests within 8 ms: the bound says so before
   // any simulation.
   std::string text = kMMc;
   text.replace(text.find("dist: exponential"), 17, "dist: constant");
   text.replace(text.find("latency_p99_ms: 55"), 18, "latency_p99_ms: 8");
-  auto r = test::run_mlarch("plan " + dir.write("constant.yaml", text).string() + " --format json");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  Json plan = Json::parse(r.out);
-  EXPECT_EQ(test::schema_violations(schema(), plan, test::Draft::v7), std::vector<std::string>{});
+  Json plan = plan_of(text, "", 1);
   EXPECT_FALSE(plan["feasible"].get<bool>());
   EXPECT_EQ(plan["reason"], "component 'api' takes 10 ms per request, at or above its latency objective of 8 ms: no replica "
                             "count meets it");
@@ -129,10 +128,7 @@ TEST(Plan, AnObjectiveBelowTheServiceTimeHasNoPlan) {
   // which the simulations find.
   text = kMMc;
   text.replace(text.find("latency_p99_ms: 55"), 18, "latency_p99_ms: 40");
-  r = test::run_mlarch("plan " + dir.write("exponential.yaml", text).string() + " --format json");
-  EXPECT_EQ(r.exit_code, 1) << r.err;
-  plan = Json::parse(r.out);
-  EXPECT_EQ(test::schema_violations(schema(), plan, test::Draft::v7), std::vector<std::string>{});
+  plan = plan_of(text, "", 1);
   EXPECT_FALSE(plan["feasible"].get<bool>());
   EXPECT_NE(plan["reason"].get<std::string>().find("SLOs are missed"), std::string::npos) << plan["reason"];
 }

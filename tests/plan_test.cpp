@@ -120,7 +120,7 @@ TEST(Plan, AnObjectiveBelowTheServiceTimeHasNoPlan) {
   text.replace(text.find("latency_p99_ms: 55"), 18, "latency_p99_ms: 8");
   Json plan = plan_of(text, "", 1);
   EXPECT_FALSE(plan["feasible"].get<bool>());
-  EXPECT_EQ(plan["reason"], "component 'api' takes 10 ms per request, at or above its latency objective of 8 ms: no replica "
+  EXPECT_EQ(plan["reason"], "component 'api' takes 10 ms per request, above its latency objective of 8 ms: no replica "
                             "count meets it");
   EXPECT_EQ(plan["screening"]["simulations"], 0);
 

@@ -289,7 +289,7 @@ void Planner::build_candidates(Searched& s, const Scenario& peak, const std::vec
       }
       // A constant service time (the cost model's) is a floor under every latency percentile.
       if (cand.pruned.empty() && tightest && st.service.shape == ServiceModel::Shape::constant &&
-          st.cache_hit_ratio == 0 && st.service.mean(1) >= *tightest)
+          st.cache_hit_ratio == 0 && st.service.mean(1) > *tightest)
         cand.pruned = "slow";
       if (cand.pruned == "memory") ++s.plan.pruned_memory;
       if (cand.pruned == "slow") ++s.plan.pruned_slow;
@@ -312,7 +312,8 @@ std::optional<int> Planner::fewest_replicas(std::size_t k, const std::vector<Com
   };
   // Latency falls as replicas are added.
   int bad = c.min_replicas - 1, good = -1;
-  for (int step = 1, n = c.min_replicas; n <= hi; n = bad + step, step *= 2) {
+  for (int step = 1; bad < hi; step *= 2) {
+    int n = std::min(bad + step, hi);
     if (feasible(n)) {
       good = n;
       break;
@@ -610,7 +611,7 @@ CapacityPlan Planner::run() {
       if (s.candidates.empty() || s.plan.pruned_slow == 0)
         out_.reason = fmt::format("component '{}' fits no instance type's memory", s.spec->id);
       else
-        out_.reason = fmt::format("component '{}' takes {:.3g} ms per request{}, at or above its latency objective of {:g} ms: "
+        out_.reason = fmt::format("component '{}' takes {:.3g} ms per request{}, above its latency objective of {:g} ms: "
                                   "no replica count meets it",
                                   s.spec->id, fastest, s.plan.instance_searched ? " on the fastest instance type that fits" : "",
                                   s.tightest_ms.value_or(0));

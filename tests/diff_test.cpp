@@ -16,7 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Short, fixed simulations: the outputs are the same on every run.
-const std::string kFlags = " --duration 60 --replications 2 --seed 3";
+const std::string kFlags = " --duration 30 --replications 2 --seed 3";
 
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   auto at = text.find(from);
@@ -97,7 +97,7 @@ TEST_F(Diff, JsonSaysWhatTheChangeDoesAndIsValidAgainstItsSchema) {
   EXPECT_EQ(w["name"], "authorisations");
   EXPECT_GT(w["head"]["latency_ms"]["p99"]["value"].get<double>(), w["base"]["latency_ms"]["p99"]["value"].get<double>());
   EXPECT_EQ(out["simulation"]["seed"], 3);
-  EXPECT_EQ(out["simulation"]["base"]["duration_s"], 60.0);
+  EXPECT_EQ(out["simulation"]["base"]["duration_s"], 30.0);
 }
 
 TEST_F(Diff, TheReverseChangeFixesTheFindingAndTheCrossingGoesDown) {

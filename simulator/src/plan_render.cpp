@@ -36,7 +36,7 @@ std::string config_text(const ComponentConfig& c) {
 std::string saving(const CapacityPlan& p) {
   double d = p.usd_per_month - p.declared_usd_per_month;
   if (std::abs(d) < 0.5 || p.declared_usd_per_month <= 0) return "";
-  return fmt::format(" ({} {}, {:+.0f}%)", d < 0 ? "saves" : "costs", format_usd(std::abs(d)), d / p.declared_usd_per_month * 100);
+  return fmt::format("{} {} ({:+.0f}%)", d < 0 ? "saves" : "costs", format_usd(std::abs(d)), d / p.declared_usd_per_month * 100);
 }
 
 std::string peak_text(const CapacityPlan& p) {
@@ -168,7 +168,7 @@ std::string render_capacity_plan_text(const CapacityPlan& p, const std::string& 
       out += fmt::format("{:<20} {:<34} {:>10}   {:<34} {:>10}\n", c.id, config_text(c.recommended), usd_text(c.usd_per_month),
                          config_text(c.declared), usd_text(c.declared_usd_per_month));
     out += fmt::format("{:<20} {:<34} {:>10}   {:<34} {:>10}{}\n", "total", "", format_usd(p.usd_per_month), "",
-                       format_usd(p.declared_usd_per_month), saving(p));
+                       format_usd(p.declared_usd_per_month), saving(p).empty() ? "" : "  " + saving(p));
   }
   if (!p.confirmation.workloads.empty()) {
     out += fmt::format("\nConfirmed at peak ({} replications of {} s{}):\n", p.confirmation.replications,
@@ -202,7 +202,7 @@ std::string render_capacity_plan_markdown(const CapacityPlan& p, const std::stri
                          usd_text(c.usd_per_month), markdown_escape(config_text(c.declared)), usd_text(c.declared_usd_per_month),
                          c.utilization.value);
     out += fmt::format("| **total** | | **{}** | | **{}** | |\n\n", format_usd(p.usd_per_month), format_usd(p.declared_usd_per_month));
-    if (!saving(p).empty()) out += fmt::format("Against the declared maximum:{}.\n\n", saving(p));
+    if (!saving(p).empty()) out += fmt::format("Against the declared configuration, the plan {}.\n\n", saving(p));
   }
   if (!p.confirmation.workloads.empty()) {
     out += fmt::format("Confirmed at peak ({} replications of {} s):\n\n", p.confirmation.replications,

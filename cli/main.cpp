@@ -21,6 +21,8 @@ constexpr void (*kCommands[])(CLI::App&, int&) = {
     mlarch::cli::add_hardware_command,
     mlarch::cli::add_kernels_command,
     mlarch::cli::add_validate_command,
+    mlarch::cli::add_plan_command,
+    mlarch::cli::add_diff_command,
 };
 #endif
 

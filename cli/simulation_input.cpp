@@ -47,9 +47,13 @@ sim::SimulateOptions SimulationFlags::options() const {
   return o;
 }
 
-void add_simulation_output(CLI::App& cmd, std::string& format, std::string& output) {
-  cmd.add_option("-f,--format", format, "Output format")->check(CLI::IsMember({"text", "json", "csv"}))->default_val("text");
+void add_output_options(CLI::App& cmd, std::string& format, std::string& output, const std::vector<std::string>& formats) {
+  cmd.add_option("-f,--format", format, "Output format")->check(CLI::IsMember(formats))->default_val(formats.front());
   cmd.add_option("-o,--output", output, "Write the output to FILE (atomically) instead of stdout");
+}
+
+void add_simulation_output(CLI::App& cmd, std::string& format, std::string& output) {
+  add_output_options(cmd, format, output, {"text", "json", "csv"});
 }
 
 std::unique_ptr<SimulationInput> load_simulation_input(const std::string& path, const SimulationFlags& flags,

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -23,6 +24,8 @@ struct SimulationFlags {
   sim::SimulateOptions options() const;
 };
 void add_simulation_flags(CLI::App& command, SimulationFlags& flags);
+// `--format` (one of `formats`, the first the default) and `--output FILE`.
+void add_output_options(CLI::App& command, std::string& format, std::string& output, const std::vector<std::string>& formats);
 // `--format text|json|csv` and `--output FILE`, as simulate and sweep take them.
 void add_simulation_output(CLI::App& command, std::string& format, std::string& output);
 

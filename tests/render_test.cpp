@@ -1,7 +1,5 @@
 // Renderers: every format's golden output for a flawed spec, and machine formats valid against
 // their schemas (our JSON output schema; the official SARIF 2.1.0 schema).
-#include <cstdlib>
-#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -15,16 +13,7 @@ namespace mlarch {
 namespace {
 
 
-// Compares with tests/golden/NAME; MLARCH_UPDATE_GOLDEN=1 rewrites the file instead.
-void expect_golden(const std::string& name, const std::string& actual) {
-  fs::path path = test::source_dir() / "tests" / "golden" / name;
-  if (const char* update = std::getenv("MLARCH_UPDATE_GOLDEN"); update && std::string(update) == "1") {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(path)) << "missing golden file " << path << " (run with MLARCH_UPDATE_GOLDEN=1)";
-  EXPECT_EQ(test::read_file(path), actual) << "golden " << name << " differs";
-}
+using test::expect_golden;
 
 class Rendered : public ::testing::Test {
  protected:

@@ -41,18 +41,7 @@ namespace {
 // memory, not statistics, so they simulate a quarter of the requests (standard errors double) and
 // widen the bar to 5%: about 3.5 standard errors for the noisiest estimate, the p99 at ρ = 0.9.
 // Release builds hold the 2% bar.
-#if defined(__SANITIZE_ADDRESS__)
-#define MLARCH_QUEUEING_SLOW_BUILD 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define MLARCH_QUEUEING_SLOW_BUILD 1
-#endif
-#endif
-#if !defined(NDEBUG) || defined(MLARCH_QUEUEING_SLOW_BUILD)
-constexpr double kRunScale = 0.25;
-#else
-constexpr double kRunScale = 1;
-#endif
+constexpr double kRunScale = test::kSlowBuild ? 0.25 : 1;
 // The bar: within 2% of the exact value (in a Release build).
 const double kTolerance = kRunScale < 1 ? 0.05 : 0.02;
 

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -46,6 +47,16 @@ RunResult run_mlarch(const std::string& args, const std::filesystem::path& cwd) 
   return r;
 }
 
+void expect_golden(const std::string& name, const std::string& actual) {
+  std::filesystem::path path = source_dir() / "tests" / "golden" / name;
+  if (const char* update = std::getenv("MLARCH_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  ASSERT_TRUE(std::filesystem::exists(path)) << "missing golden file " << path << " (run with MLARCH_UPDATE_GOLDEN=1)";
+  EXPECT_EQ(read_file(path), actual) << "golden " << name << " differs";
+}
+
 TempDir::TempDir() {
   std::random_device rd;
   path_ = std::filesystem::temp_directory_path() / ("mlarch-test-" + std::to_string(rd()) + std::to_string(rd()));
@@ -80,7 +91,7 @@ Document load_text(const std::string& text, const std::string& name) {
   LoadResult r = load_document_from_text(name, text);
   if (!r.document) {
     std::string msg = "spec did not load:";
-    for (const auto& e : r.errors) msg += " " + std::to_string(e.position.line) + ":" + e.message;
+    for (const auto& e : r.errors) msg.append(" ").append(std::to_string(e.position.line)).append(":").append(e.message);
     throw std::runtime_error(msg);
   }
   return std::move(*r.document);

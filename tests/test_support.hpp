@@ -10,7 +10,23 @@
 #include "mlarch/analyzer/lint.hpp"
 #include "mlarch/analyzer/model.hpp"
 
+#if defined(__SANITIZE_ADDRESS__)
+#define MLARCH_TEST_SLOW_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define MLARCH_TEST_SLOW_BUILD 1
+#endif
+#endif
+
 namespace mlarch::test {
+
+// Debug and sanitizer builds (of the tests, and so of the mlarch binary built with them) run
+// simulations some 30 times slower: tests that simulate a lot do less there.
+#if !defined(NDEBUG) || defined(MLARCH_TEST_SLOW_BUILD)
+inline constexpr bool kSlowBuild = true;
+#else
+inline constexpr bool kSlowBuild = false;
+#endif
 
 std::filesystem::path source_dir();
 std::filesystem::path shared_dir();
@@ -38,6 +54,8 @@ class TempDir {
 };
 
 std::string read_file(const std::filesystem::path& p);
+// Compares `actual` with tests/golden/NAME; MLARCH_UPDATE_GOLDEN=1 rewrites the file instead.
+void expect_golden(const std::string& name, const std::string& actual);
 // Loads text as a spec named `name`; fails the test when it does not load.
 Document load_text(const std::string& text, const std::string& name = "spec.yaml");
 

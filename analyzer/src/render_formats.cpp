@@ -75,6 +75,8 @@ std::string xml_escape(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
 std::string markdown_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -85,21 +87,21 @@ std::string markdown_escape(std::string_view s) {
   return out;
 }
 
-}  // namespace
+Json finding_json(const Finding& f) {
+  return {{"rule", f.rule},
+          {"category", to_string(*f.category)},
+          {"severity", to_string(f.severity)},
+          {"message", f.message},
+          {"file", f.file},
+          {"line", f.position.line},
+          {"column", f.position.column},
+          {"pointer", f.pointer},
+          {"element", f.element}};
+}
 
 std::string render_json(const LintReport& report) {
   Json findings = Json::array();
-  for (const Finding* f : active(report)) {
-    findings.push_back({{"rule", f->rule},
-                        {"category", to_string(*f->category)},
-                        {"severity", to_string(f->severity)},
-                        {"message", f->message},
-                        {"file", f->file},
-                        {"line", f->position.line},
-                        {"column", f->position.column},
-                        {"pointer", f->pointer},
-                        {"element", f->element}});
-  }
+  for (const Finding* f : active(report)) findings.push_back(finding_json(*f));
   Json errors = Json::array();
   for (const Finding* f : input_errors(report)) {
     errors.push_back({{"code", f->rule},

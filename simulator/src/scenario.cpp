@@ -16,6 +16,7 @@
 #include "mlarch/analyzer/capacity.hpp"
 #include "mlarch/analyzer/cost_model.hpp"
 #include "mlarch/analyzer/document.hpp"
+#include "mlarch/analyzer/suggest.hpp"
 
 namespace mlarch::sim {
 
@@ -49,9 +50,10 @@ class Builder {
     out_.errors.push_back(input_error("E006", doc.path(), doc.key_position(pointer), std::move(message), std::move(help)));
   }
   std::optional<std::uint32_t> station_for(std::size_t component, const Workload& w);
-  bool build_service(const Component& c, Station& st);
+  bool build_service(const Component& c, Station& st, const std::string& instance, int sequences);
   // `service_time: model`: per batch size, from the cost model (roofline on the instance).
-  bool derive_service(const Component& c, Station& st);
+  // `sequences`: continuous batching's batch, each sequence taking the time of a pass over all.
+  bool derive_service(const Component& c, Station& st, const std::string& instance, int sequences);
   void build_workload(const Workload& w);
   bool build_arrivals(const Workload& w, Arrivals& a);
   // Reads numbers from a sample file named at `pointer`: one per line, in the first
@@ -112,12 +114,12 @@ std::optional<std::vector<double>> Builder::read_samples(const std::string& poin
   return values;
 }
 
-bool Builder::build_service(const Component& c, Station& st) {
+bool Builder::build_service(const Component& c, Station& st, const std::string& instance, int sequences) {
   ServiceModel& m = st.service;
   const std::string st_pointer = pointer_append(c.pointer, "service_time");
   const Json* batching = member(c.raw, "batching");
   const Json* batch_time = member(batching, "batch_time");
-  if (c.service_time.from_model) return derive_service(c, st);
+  if (c.service_time.from_model) return derive_service(c, st, instance, sequences);
   const bool declared = c.service_time.dist.has_value();
   if (declared) {
     const Distribution& d = *c.service_time.dist;
@@ -219,7 +221,7 @@ bool Builder::build_service(const Component& c, Station& st) {
   return true;
 }
 
-bool Builder::derive_service(const Component& c, Station& st) {
+bool Builder::derive_service(const Component& c, Station& st, const std::string& instance_name, int sequences) {
   const std::string st_pointer = pointer_append(c.pointer, "service_time");
   const Model* model = c.model.empty() ? nullptr : sys_.model(c.model);
   if (!model) {
@@ -227,7 +229,7 @@ bool Builder::derive_service(const Component& c, Station& st) {
           "name the served model in `model`, or declare a distribution");
     return false;
   }
-  auto instance = instance_type(sys_, c.instance);
+  auto instance = instance_type(sys_, instance_name);
   if (!instance) {
     error(st_pointer, fmt::format("component '{}': `service_time: model` needs its `instance` type", c.id),
           "name an instance type from `mlarch hardware` or from the spec's `hardware`");
@@ -235,8 +237,6 @@ bool Builder::derive_service(const Component& c, Station& st) {
   }
   ServiceModel& m = st.service;
   m.shape = ServiceModel::Shape::constant;
-  // Continuous batching: each sequence takes the time of a pass over a full batch.
-  const bool continuous = st.servers_per_replica > c.concurrency;
   const int sizes = st.max_batch;
   m.batch_mean_ms.assign(static_cast<std::size_t>(sizes) + 1, 0);
   const Calibration* cal = overrides_.calibration;
@@ -254,7 +254,7 @@ bool Builder::derive_service(const Component& c, Station& st) {
   double ratio_first = 0, ratio_last = 0;
   std::optional<ServiceEstimate> first;
   for (int b = 1; b <= sizes; ++b) {
-    const int n = continuous ? *c.max_batch : b;
+    const int n = sequences > 0 ? sequences : b;
     auto e = derived_service_ms(*model, *instance, n);
     if (e && measured) {
       // The host's measured time, times how much faster or slower the instance's roofline is.
@@ -271,7 +271,7 @@ bool Builder::derive_service(const Component& c, Station& st) {
       error(st_pointer,
             fmt::format("component '{}': the service time of model '{}' on '{}' cannot be derived: its architecture "
                         "or the instance's peak FLOP/s and bandwidth are incomplete",
-                        c.id, model->id, c.instance),
+                        c.id, model->id, instance_name),
             "complete models.*.architecture (docs/cost-model.md lists the keys) or declare a distribution");
       return false;
     }
@@ -288,14 +288,17 @@ bool Builder::derive_service(const Component& c, Station& st) {
     return true;
   }
   m.origin = sizes > 1 ? fmt::format("derived: {:.3g} ms at batch 1 to {:.3g} ms at {} on {}, {}-bound", m.batch_mean_ms[1],
-                                     m.batch_mean_ms[static_cast<std::size_t>(sizes)], sizes, c.instance, to_string(first->bound))
-                       : fmt::format("derived: {:.3g} ms on {}, {}-bound", m.mean_ms, c.instance, to_string(first->bound));
+                                     m.batch_mean_ms[static_cast<std::size_t>(sizes)], sizes, instance_name, to_string(first->bound))
+                       : fmt::format("derived: {:.3g} ms on {}, {}-bound", m.mean_ms, instance_name, to_string(first->bound));
   return true;
 }
 
 std::optional<std::uint32_t> Builder::station_for(std::size_t component, const Workload& w) {
   if (auto it = station_of_component_.find(component); it != station_of_component_.end()) return it->second;
   const Component& c = sys_.components[component];
+  auto ov = overrides_.components.find(c.id);
+  const ComponentOverride* o = ov == overrides_.components.end() ? nullptr : &ov->second;
+  const std::string instance = o && o->instance ? *o->instance : c.instance;
   Station st;
   st.id = c.id;
   st.component = component;
@@ -307,12 +310,19 @@ std::optional<std::uint32_t> Builder::station_for(std::size_t component, const W
   st.scale_up_delay_s = c.replicas.scale_up_delay_s;
   st.scale_down_delay_s = c.replicas.scale_down_delay_s;
   st.cold_start_s = c.replicas.cold_start_s;
+  if (o && o->replicas) {
+    st.autoscaled = false;
+    st.replicas = st.max_replicas = *o->replicas;
+  }
   st.servers_per_replica = c.concurrency;
+  int sequences = 0;  // continuous batching: sequences served together
   if (c.max_batch) {
+    const int batch = o && o->max_batch ? *o->max_batch : *c.max_batch;
     if (c.batching_mode == "continuous") {
-      st.servers_per_replica = c.concurrency * *c.max_batch;  // sequences join and leave one by one
+      sequences = batch;
+      st.servers_per_replica = c.concurrency * batch;  // sequences join and leave one by one
     } else {
-      st.max_batch = *c.max_batch;
+      st.max_batch = batch;
       st.max_wait_ms = c.max_wait_ms.value_or(0);
     }
   }
@@ -333,7 +343,7 @@ std::optional<std::uint32_t> Builder::station_for(std::size_t component, const W
       st.mttr_s = number(failures, "mttr_min").value_or(5) * 60;
     }
   }
-  if (auto type = instance_type(sys_, c.instance)) st.usd_per_hour = type->usd_per_hour;
+  if (auto type = instance_type(sys_, instance)) st.usd_per_hour = type->usd_per_hour;
 
   bool ok = true;
   if (st.max_replicas <= 0) {
@@ -347,7 +357,7 @@ std::optional<std::uint32_t> Builder::station_for(std::size_t component, const W
           fmt::format("component '{}': autoscaling max {} is below min {}", c.id, st.max_replicas, st.replicas));
     ok = false;
   }
-  if (!build_service(c, st)) ok = false;
+  if (!build_service(c, st, instance, sequences)) ok = false;
   if (!ok) return std::nullopt;
   auto index = static_cast<std::uint32_t>(sc_.stations.size());
   sc_.stations.push_back(std::move(st));
@@ -359,8 +369,9 @@ bool Builder::build_arrivals(const Workload& w, Arrivals& a) {
   const Json* arrival = member(w.raw, "arrival");
   const std::string ap = pointer_append(w.pointer, "arrival");
   const std::string& process = w.process;
-  a.rate_rps = w.rate_rps;
+  a.rate_rps = overrides_.at_peak ? w.rate_rps * w.peak_to_mean : w.rate_rps;
   if (overrides_.workload && *overrides_.workload == w.name && overrides_.rate_rps) a.rate_rps = *overrides_.rate_rps;
+  a.rate_rps *= overrides_.load_factor;
   if (process == "trace") {
     a.process = Arrivals::Process::trace;
     const Json* file = member(arrival, "file");
@@ -385,7 +396,7 @@ bool Builder::build_arrivals(const Workload& w, Arrivals& a) {
         return false;
       }
     double t0 = times->front();
-    for (double& t : *times) t -= t0;
+    for (double& t : *times) t = (t - t0) / overrides_.load_factor;
     a.trace_s = std::make_shared<const std::vector<double>>(std::move(*times));
     return true;
   }
@@ -412,7 +423,7 @@ bool Builder::build_arrivals(const Workload& w, Arrivals& a) {
       return false;
     }
   }
-  if (const Json* profile = member(w.raw, "profile")) {
+  if (const Json* profile = member(w.raw, "profile"); profile && !overrides_.at_peak) {
     const Json* shape = member(profile, "shape");
     if (shape && *shape == "diurnal") {
       a.diurnal = true;
@@ -481,7 +492,9 @@ ScenarioResult Builder::build() {
   sc_.system = &sys_;
   hops_.emplace(sys_);
   if (overrides_.workload && !sys_.workload_index.count(*overrides_.workload)) {
-    error("/workloads", fmt::format("no workload is named '{}'", *overrides_.workload));
+    std::vector<std::string> names;
+    for (const auto& w : sys_.workloads) names.push_back(w.name);
+    error("/workloads", fmt::format("no workload is named '{}'{}", *overrides_.workload, did_you_mean(*overrides_.workload, names)));
     return std::move(out_);
   }
   for (const auto& w : sys_.workloads) build_workload(w);

@@ -2,13 +2,12 @@
 #include "mlarch/simulator/simulate.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <thread>
 
 #include <boost/math/distributions/students_t.hpp>
 
 #include "mlarch/analyzer/capacity.hpp"
+#include "mlarch/simulator/parallel.hpp"
 
 namespace mlarch::sim {
 
@@ -59,19 +58,9 @@ SimulationResult simulate(const Scenario& scenario, const SimulateOptions& optio
 
   const int n = std::max(1, options.replications);
   std::vector<ReplicationResult> reps(static_cast<std::size_t>(n));
-  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, n);
-  std::atomic<int> next{0};
-  auto worker = [&] {
-    for (int i; (i = next.fetch_add(1)) < n;)
-      reps[static_cast<std::size_t>(i)] = run_replication(scenario, run, replication_seed(options.seed, static_cast<std::uint64_t>(i)));
-  };
-  if (threads == 1) {
-    worker();
-  } else {
-    std::vector<std::jthread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-  }
+  parallel_for(n, options.threads, [&](int i) {
+    reps[static_cast<std::size_t>(i)] = run_replication(scenario, run, replication_seed(options.seed, static_cast<std::uint64_t>(i)));
+  });
 
   SimulationResult out;
   out.seed = options.seed;

@@ -33,6 +33,13 @@ std::string render_markdown(const LintReport& report);
 // EU AI Act and the OWASP Top 10s the rules cover.
 std::string render_catalog_markdown(const Catalog& catalog);
 
+// One rule finding as `lint --format json` lists it (rule, category, severity, message, file,
+// line, column, pointer, element); also used by `diff`.
+Json finding_json(const Finding& finding);
+// Text for a Markdown table cell: `|`, `<`, `>` and Markdown's emphasis and code characters
+// escaped, newlines as spaces.
+std::string markdown_escape(std::string_view text);
+
 // One diagnostic in the clang/rustc style (used for input errors of every command).
 std::string render_diagnostic(const Finding& finding, const SourceFile* source, bool color);
 

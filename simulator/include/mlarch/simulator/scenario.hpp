@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -112,13 +113,26 @@ struct Scenario {
   std::vector<std::string> unpriced;  // components whose instance has no price
 };
 
+// One component configured otherwise than the spec says (capacity planning).
+struct ComponentOverride {
+  std::optional<std::string> instance;  // another instance type: price and a `service_time: model` follow it
+  std::optional<int> replicas;          // a fixed count (no autoscaling)
+  std::optional<int> max_batch;         // of a component that declares batching
+};
+
 struct ScenarioOverrides {
-  // Replace a workload's mean rate (sweep).
+  // Replace a workload's mean rate (sweep); with `at_peak`, its peak rate (plan).
   std::optional<std::string> workload;
   std::optional<double> rate_rps;
   // Measured times for `service_time: model` (simulate --calibration), scaled from the host to
   // each component's instance by the ratio of their rooflines.
   const Calibration* calibration = nullptr;
+  // Every workload at its peak rate (rate × peak_to_mean) without its diurnal profile: the
+  // steady load a capacity plan must carry.
+  bool at_peak = false;
+  // Multiplies every workload's rate after the above (a trace is replayed that much faster).
+  double load_factor = 1;
+  std::map<std::string, ComponentOverride, std::less<>> components = {};  // by component id
 };
 
 struct ScenarioResult {

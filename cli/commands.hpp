@@ -18,6 +18,7 @@ void add_explain_command(CLI::App& app, int& exit_code);
 void add_simulate_command(CLI::App& app, int& exit_code);
 void add_sweep_command(CLI::App& app, int& exit_code);
 void add_hardware_command(CLI::App& app, int& exit_code);
+void add_review_command(CLI::App& app, int& exit_code);
 
 // Whether to colour output for a stream: `--color auto|always|never`, NO_COLOR, TERM=dumb.
 bool use_color(const std::string& mode, int fd);

@@ -13,4 +13,8 @@ namespace mlarch::sim {
 // reported for it.
 SimulationCheck missed_slo_check(SimulateOptions options);
 
+// Reports REL041 for the SLOs that `result`, a simulation of `scenario`, shows are missed. The
+// scenario must have been built from the same spec as `ctx.system` (workloads in the same order).
+void report_missed_slos(const RuleContext& ctx, const Scenario& scenario, const SimulationResult& result);
+
 }  // namespace mlarch::sim

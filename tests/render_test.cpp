@@ -15,17 +15,6 @@ namespace mlarch {
 namespace {
 
 
-// Compares with tests/golden/NAME; MLARCH_UPDATE_GOLDEN=1 rewrites the file instead.
-void expect_golden(const std::string& name, const std::string& actual) {
-  fs::path path = test::source_dir() / "tests" / "golden" / name;
-  if (const char* update = std::getenv("MLARCH_UPDATE_GOLDEN"); update && std::string(update) == "1") {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(fs::exists(path)) << "missing golden file " << path << " (run with MLARCH_UPDATE_GOLDEN=1)";
-  EXPECT_EQ(test::read_file(path), actual) << "golden " << name << " differs";
-}
-
 class Rendered : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -52,12 +41,12 @@ TEST_F(Rendered, FlawedSpecHasFindingsInEveryCategory) {
   EXPECT_EQ(report_.suppressed(), 1);
 }
 
-TEST_F(Rendered, TextGolden) { expect_golden("flawed.txt", render_text(report_, options_)); }
-TEST_F(Rendered, JsonGolden) { expect_golden("flawed.json", render_json(report_)); }
-TEST_F(Rendered, SarifGolden) { expect_golden("flawed.sarif", render_sarif(report_, Catalog::builtin(), options_)); }
-TEST_F(Rendered, JunitGolden) { expect_golden("flawed.junit.xml", render_junit(report_)); }
-TEST_F(Rendered, GithubGolden) { expect_golden("flawed.github.txt", render_github(report_)); }
-TEST_F(Rendered, MarkdownGolden) { expect_golden("flawed.md", render_markdown(report_)); }
+TEST_F(Rendered, TextGolden) { test::expect_golden("flawed.txt", render_text(report_, options_)); }
+TEST_F(Rendered, JsonGolden) { test::expect_golden("flawed.json", render_json(report_)); }
+TEST_F(Rendered, SarifGolden) { test::expect_golden("flawed.sarif", render_sarif(report_, Catalog::builtin(), options_)); }
+TEST_F(Rendered, JunitGolden) { test::expect_golden("flawed.junit.xml", render_junit(report_)); }
+TEST_F(Rendered, GithubGolden) { test::expect_golden("flawed.github.txt", render_github(report_)); }
+TEST_F(Rendered, MarkdownGolden) { test::expect_golden("flawed.md", render_markdown(report_)); }
 
 TEST_F(Rendered, JsonIsValidAgainstTheOutputSchema) {
   Json schema = Json::parse(test::read_file(test::source_dir() / "schemas" / "lint-output-v1.schema.json"));
@@ -114,7 +103,7 @@ TEST(Render, ExamplesAreCleanAndDeterministic) {
   EXPECT_EQ(render_json(a), render_json(b));
   EXPECT_FALSE(a.has_input_errors());
   EXPECT_EQ(a.count(Severity::error), 0) << render_text(a, RenderOptions{});
-  expect_golden("examples.json", render_json(a));
+  test::expect_golden("examples.json", render_json(a));
 }
 
 TEST(Render, AtomicWriteLeavesNothingBehindOnFailure) {

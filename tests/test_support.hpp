@@ -38,6 +38,8 @@ class TempDir {
 };
 
 std::string read_file(const std::filesystem::path& p);
+// Compares `actual` with tests/golden/NAME; MLARCH_UPDATE_GOLDEN=1 rewrites the file instead.
+void expect_golden(const std::string& name, const std::string& actual);
 // Loads text as a spec named `name`; fails the test when it does not load.
 Document load_text(const std::string& text, const std::string& name = "spec.yaml");
 

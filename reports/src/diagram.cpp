@@ -68,16 +68,15 @@ std::string tooltip(const Json& element, const std::string& what) {
                                                         element["worst_severity"].get<std::string>()));
 }
 
-// Graphviz's SVG document made fit to inline: no XML prologue, doctype or comments, no fixed
-// size (CSS sizes it), no namespace declarations (HTML supplies them).
+// Graphviz's SVG document made fit to inline: no XML prologue, doctype or comments, no namespace
+// declarations (HTML supplies them). Its natural size stays, as the most CSS lets it grow to.
 std::string inline_svg(std::string svg) {
   auto start = svg.find("<svg");
   if (start == std::string::npos) return {};
   svg.erase(0, start);
   svg = std::regex_replace(svg, std::regex("<!--[^]*?-->\\n?"), "");
   svg = std::regex_replace(svg, std::regex(" xmlns(:xlink)?=\"[^\"]*\""), "");
-  svg = std::regex_replace(svg, std::regex("<svg width=\"[^\"]*\" height=\"[^\"]*\""),
-                           "<svg class=\"diagram\" role=\"img\" aria-labelledby=\"diagram-title\"");
+  svg = std::regex_replace(svg, std::regex("^<svg "), "<svg class=\"diagram\" role=\"img\" aria-labelledby=\"diagram-title\" ");
   return svg;
 }
 

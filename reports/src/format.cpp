@@ -11,7 +11,7 @@ using Json = nlohmann::json;
 
 std::string severity_icon(const std::string& s) { return s == "error" ? "✖" : s == "warning" ? "▲" : "ℹ"; }
 
-std::string category_label(const std::string& c) { return c == "best_practice" ? "best practice" : c; }
+std::string category_label(const std::string& c) { return c == "best-practice" ? "best practice" : c; }
 
 std::string verdict_icon(const std::string& s) { return s == "pass" ? "✔" : s == "warn" ? "▲" : "✖"; }
 
@@ -75,8 +75,8 @@ std::string budget_text(const Json& c) {
 
 std::string risk_reason(const Json& risk) {
   std::string reason = risk["reason"];
-  if (risk["declared"].get<bool>()) return reason.empty() ? "declared" : reason;
-  return "inferred: " + (reason.empty() ? std::string("no use case declared") : reason);
+  if (!reason.empty()) return reason;
+  return risk["declared"].get<bool>() ? "declared" : "inferred: no use case declared";
 }
 
 std::vector<std::pair<std::string, std::string>> run_settings(const Json& run) {

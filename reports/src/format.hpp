@@ -12,7 +12,7 @@ namespace mlarch::reports {
 
 // Icons that carry the meaning beside colour: ✖ error, ▲ warning, ℹ info.
 std::string severity_icon(const std::string& severity);
-std::string category_label(const std::string& category);  // best_practice -> "best practice"
+std::string category_label(const std::string& category);  // best-practice -> "best practice"
 std::string verdict_icon(const std::string& status);
 std::string verdict_label(const std::string& status);      // "PASS", "PASS WITH WARNINGS", "FAIL"
 std::string objective_label(const std::string& objective);  // latency_p99_ms -> "p99 latency"

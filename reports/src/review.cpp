@@ -251,7 +251,8 @@ Json host_json() {
 Json summary_json(const Json& review) {
   Json by_severity = {{"error", 0}, {"warning", 0}, {"info", 0}};
   Json by_category = Json::object();
-  for (const char* c : {"best_practice", "reliability", "security", "ethics", "cost"}) by_category[c] = 0;
+  for (Category c : {Category::best_practice, Category::reliability, Category::security, Category::ethics, Category::cost})
+    by_category[std::string(to_string(c))] = 0;
   for (const auto& f : review["findings"]) {
     by_severity[f["severity"].get<std::string>()] = by_severity[f["severity"].get<std::string>()].get<int>() + 1;
     by_category[f["category"].get<std::string>()] = by_category[f["category"].get<std::string>()].get<int>() + 1;

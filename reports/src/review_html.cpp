@@ -159,8 +159,8 @@ void add_summary(const Json& review, mu::data& view) {
     bool met = w["slos_met"];
     int n = w["slos"];
     d.set("name", str(w["name"]));
-    d.set("tone", str(std::string(met ? "ok" : "bad")));
-    d.set("icon", str(std::string(met ? "✔" : "✖")));
+    d.set("tone", str(std::string(n == 0 ? "info" : met ? "ok" : "bad")));
+    d.set("icon", str(std::string(n == 0 ? "ℹ" : met ? "✔" : "✖")));
     d.set("text", str(n == 0 ? std::string("no SLO") : met ? fmt::format("{} of {} met", n, n)
                                                             : fmt::format("{} of {} missed", w["missed"].get<int>(), n)));
     slo.push_back(d);

@@ -10,11 +10,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   pre-commit
+  chromium  # the review's browser test opens every example's review in headless Chromium
 )
-# Optional extras, by feature: MLARCH_SETUP_EXTRAS="browser clang-tooling"
+# Optional extras, by feature: MLARCH_SETUP_EXTRAS="clang-tooling"
 for extra in ${MLARCH_SETUP_EXTRAS:-}; do
   case "$extra" in
-    browser) packages+=(chromium) ;;
     clang-tooling) packages+=(llvm-14-dev libclang-14-dev libclang-cpp14-dev clang-tools-14 clang-format-14 clang-tidy-14 clangd-14) ;;
     *) echo "setup: unknown extra '$extra'" >&2; exit 2 ;;
   esac

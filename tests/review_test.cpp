@@ -3,7 +3,9 @@
 // section when results are given, and the page opened in headless Chromium.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <map>
 #include <filesystem>
 #include <regex>
 
@@ -206,6 +208,32 @@ TEST_F(Review, KernelsSectionOnlyWithKernelResults) {
   EXPECT_NE(with.find("-25.0%"), std::string::npos);
   std::string md = reports::render_review_markdown(review);
   EXPECT_NE(md.find("| mlp\\<forward\\> | api | 1.5 | 2 | -25.0% | 40.0% |"), std::string::npos) << md;
+}
+
+// WCAG 2.1 contrast of the stylesheet's text colours on the backgrounds they are used on.
+double relative_luminance(const std::string& hex) {
+  auto channel = [&](int i) {
+    double c = std::stoi(hex.substr(1 + 2 * i, 2), nullptr, 16) / 255.0;
+    return c <= 0.03928 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
+  };
+  return 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+}
+
+TEST(ReviewPage, TextContrastIsAtLeast4Point5To1) {
+  std::string css = test::read_file(test::source_dir() / "reports/templates/review.css");
+  std::map<std::string, std::string> colour;
+  std::regex var("--([a-z-]+):(#[0-9a-fA-F]{6})");
+  for (auto it = std::sregex_iterator(css.begin(), css.end(), var); it != std::sregex_iterator(); ++it)
+    colour[(*it)[1]] = (*it)[2];
+  const std::pair<const char*, const char*> pairs[] = {
+      {"fg", "bg"},     {"fg", "panel"},  {"muted", "bg"},    {"muted", "panel"}, {"link", "bg"},
+      {"err", "err-bg"}, {"warn", "warn-bg"}, {"info", "info-bg"}, {"ok", "ok-bg"}, {"fg", "warn-bg"}};
+  for (auto [text, background] : pairs) {
+    ASSERT_TRUE(colour.count(text) && colour.count(background)) << text << " on " << background;
+    double a = relative_luminance(colour[text]), b = relative_luminance(colour[background]);
+    double ratio = (std::max(a, b) + 0.05) / (std::min(a, b) + 0.05);
+    EXPECT_GE(ratio, 4.5) << "--" << text << " on --" << background;
+  }
 }
 
 // ---- In a real browser ----

@@ -35,14 +35,7 @@ bool LintReport::has_input_errors() const {
   return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.is_input_error(); });
 }
 
-namespace {
-
-const SchemaValidator& config_schema() {
-  static const SchemaValidator validator(Json::parse(embedded_file("schemas/config.schema.json")));
-  return validator;
-}
-
-std::string today_string() {
+std::string today_utc() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -50,6 +43,14 @@ std::string today_string() {
   std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
   return buf;
 }
+
+namespace {
+
+const SchemaValidator& config_schema() {
+  static const SchemaValidator validator(Json::parse(embedded_file("schemas/config.schema.json")));
+  return validator;
+}
+
 
 // A meta-rule finding (suppressions), with the catalog's category and severity.
 Finding meta_finding(const Catalog& catalog, std::string_view id, const std::string& file, Position pos,
@@ -278,7 +279,7 @@ std::vector<std::string> collect_spec_files(const std::vector<std::string>& path
 LintReport lint(const std::vector<std::string>& paths, const LintOptions& options, const Catalog& catalog) {
   LintReport report;
   std::vector<Finding>& out = report.findings;
-  std::string today = options.today.empty() ? today_string() : options.today;
+  std::string today = options.today.empty() ? today_utc() : options.today;
 
   Baseline baseline;
   if (options.baseline_path) {

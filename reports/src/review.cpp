@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <ctime>
 #include <map>
 #include <thread>
 
@@ -24,15 +23,6 @@ namespace mlarch::reports {
 using Json = nlohmann::json;
 
 namespace {
-
-std::string current_date() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
 
 // The finding's line and the two lines either side, numbered.
 Json snippet(const SourceFile* source, Position pos) {
@@ -309,7 +299,7 @@ Json build_review(const std::string& spec_path, const ReviewOptions& options) {
   Json review;
   review["version"] = 1;
   review["tool"] = {{"name", "mlarch"}, {"version", MLARCH_VERSION}};
-  review["date"] = options.today.empty() ? current_date() : options.today;
+  review["date"] = options.today.empty() ? today_utc() : options.today;
   review["spec"] = {{"file", spec_path}};
 
   LoadedSpec spec = load_spec(spec_path);

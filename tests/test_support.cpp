@@ -91,7 +91,7 @@ Document load_text(const std::string& text, const std::string& name) {
   LoadResult r = load_document_from_text(name, text);
   if (!r.document) {
     std::string msg = "spec did not load:";
-    for (const auto& e : r.errors) msg += " " + std::to_string(e.position.line) + ":" + e.message;
+    for (const auto& e : r.errors) msg.append(" ").append(std::to_string(e.position.line)).append(":").append(e.message);
     throw std::runtime_error(msg);
   }
   return std::move(*r.document);

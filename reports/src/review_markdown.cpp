@@ -77,7 +77,7 @@ void cost_markdown(const Json& review, std::string& out) {
   out += budget_text(review["summary"]["cost"]) + "\n\n";
   if (!c["unpriced"].empty()) {
     out += "Not priced (no price for their instance):";
-    for (const auto& u : c["unpriced"]) out += " " + md(u);
+    for (const auto& u : c["unpriced"]) out.append(" ").append(md(u));
     out += "\n\n";
   }
 }

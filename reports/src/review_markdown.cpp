@@ -13,11 +13,18 @@ namespace {
 
 std::string md(const Json& s) { return markdown_escape(s.is_string() ? s.get<std::string>() : s.dump()); }
 
+// A file:line:col location as a code span inside a table cell: no backslashes there, so only the
+// characters that would end the span or the cell are replaced.
+std::string code_span(const Json& file, const Json& line, const Json& column) {
+  std::string text = fmt::format("{}:{}:{}", file.get<std::string>(), line.get<int>(), column.get<int>()), out = "`";
+  for (char c : text) out += c == '`' ? '\'' : c == '|' ? '/' : c == '\n' ? ' ' : c;
+  return out + "`";
+}
+
 void load_errors_markdown(const Json& review, std::string& out) {
   out += "## Load errors\n\n| location | code | message |\n|---|---|---|\n";
   for (const auto& e : review["load_errors"])
-    out += fmt::format("| `{}:{}:{}` | {} | {} |\n", md(e["file"]), e["line"].get<int>(), e["column"].get<int>(),
-                       md(e["code"]), md(e["message"]));
+    out += fmt::format("| {} | {} | {} |\n", code_span(e["file"], e["line"], e["column"]), md(e["code"]), md(e["message"]));
   out += "\n";
 }
 
@@ -37,9 +44,9 @@ void findings_markdown(const Json& review, std::string& out) {
   }
   out += "| severity | rule | location | element | message | fix |\n|---|---|---|---|---|---|\n";
   for (const auto& f : review["findings"])
-    out += fmt::format("| {} {} | {} | `{}:{}:{}` | {} | {} | {} |\n", severity_icon(f["severity"]),
-                       f["severity"].get<std::string>(), md(f["rule"]), md(f["file"]), f["line"].get<int>(),
-                       f["column"].get<int>(), md(f["element"]), md(f["message"]), md(f["help"]));
+    out += fmt::format("| {} {} | {} | {} | {} | {} | {} |\n", severity_icon(f["severity"]), f["severity"].get<std::string>(),
+                       md(f["rule"]), code_span(f["file"], f["line"], f["column"]), md(f["element"]), md(f["message"]),
+                       md(f["help"]));
   out += "\n";
 }
 
@@ -101,7 +108,7 @@ std::string render_review_markdown(const Json& review) {
   out += fmt::format("**Verdict: {} {}**", verdict_icon(v["status"]), verdict_label(v["status"]));
   for (const auto& r : v["reasons"]) out += " · " + md(r);
   out += "\n\n| | |\n|---|---|\n";
-  out += fmt::format("| spec | `{}` |\n", md(review["spec"]["file"]));
+  out += fmt::format("| spec | {} |\n", md(review["spec"]["file"]));
   if (!sys.is_null()) {
     out += fmt::format("| owner | {} |\n", sys["owner"].get<std::string>().empty() ? "not declared" : md(sys["owner"]));
     out += fmt::format("| risk tier | {} ({}) |\n", md(sys["risk"]["tier"]), md(risk_reason(sys["risk"])));

@@ -17,7 +17,7 @@ constexpr double kLeft = 64, kRight = 24, kTop = 16;
 
 std::string esc(const std::string& s) { return xml_escape(s); }
 
-std::string tick_text(double v) { return fmt::format("{:.4g}", v); }
+std::string tick_text(double v) { return fmt::format("{:.6g}", v); }
 
 // About n round tick values covering [lo, hi]: steps of 1, 2 or 5 times a power of ten.
 std::vector<double> ticks(double lo, double hi, int n = 5) {

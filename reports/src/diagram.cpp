@@ -2,6 +2,7 @@
 #include "diagram.hpp"
 
 #include <graphviz/gvc.h>
+#include <graphviz/gvplugin.h>
 
 #include <memory>
 #include <regex>
@@ -10,11 +11,24 @@
 
 #include "format.hpp"
 
+// The two plugins the diagram needs, linked in rather than loaded from Graphviz's configuration:
+// dot's layout and the SVG renderer. Without a text-layout plugin (pango, fontconfig) Graphviz
+// sizes labels from its built-in font metrics, so the layout does not depend on the host's fonts
+// (and nothing of those libraries is left allocated at exit).
+extern "C" {
+extern gvplugin_library_t gvplugin_core_LTX_library;
+extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
+}
+
 namespace mlarch::reports {
 
 using Json = nlohmann::json;
 
 namespace {
+
+const lt_symlist_t kPlugins[] = {{"gvplugin_core_LTX_library", &gvplugin_core_LTX_library},
+                                 {"gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library},
+                                 {nullptr, nullptr}};
 
 // Graphviz reads backslash escapes (\N, \n, \l) in labels: a spec's own backslashes are doubled.
 std::string gv_text(const std::string& s) {
@@ -84,7 +98,7 @@ std::string inline_svg(std::string svg) {
 
 Diagram architecture_diagram(const Json& architecture) {
   Diagram d;
-  std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContext(), gvFreeContext);
+  std::unique_ptr<GVC_t, int (*)(GVC_t*)> gvc(gvContextPlugins(kPlugins, 0), gvFreeContext);
   if (!gvc) {
     d.error = "Graphviz could not start";
     return d;

@@ -75,7 +75,7 @@ TEST_F(Review, JsonOfEveryExampleIsValidAgainstItsSchemaAndIdenticalWhateverTheT
   for (const auto& spec : examples()) {
     SCOPED_TRACE(spec);
     auto one = test::run_mlarch("review " + spec + " --format json --threads 1" + kRun, test::source_dir());
-    ASSERT_NE(one.exit_code, 2) << one.err;
+    ASSERT_TRUE(one.exit_code == 0 || one.exit_code == 1) << one.exit_code << " " << one.err;
     EXPECT_EQ(test::schema_violations(schema, Json::parse(one.out), test::Draft::v7), std::vector<std::string>{});
     auto two = test::run_mlarch("review " + spec + " --format json --threads 2" + kRun, test::source_dir());
     EXPECT_EQ(one.out, two.out);
@@ -121,7 +121,7 @@ TEST_F(Review, SpecTextIsEscapedEverywhereInThePage) {
   auto spec = dir.write("hostile.yaml", kHostile);
   auto out = dir.path() / "review.html";
   auto r = test::run_mlarch("review " + spec.string() + " -o " + out.string() + kRun);
-  ASSERT_NE(r.exit_code, 2) << r.err;
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << " " << r.err;  // by the verdict
   std::string html = test::read_file(out);
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
   EXPECT_EQ(html.find("<img src=x"), std::string::npos);
@@ -282,7 +282,7 @@ TEST_F(Review, EveryExampleOpensInHeadlessChromiumWithoutErrorsOrRequests) {
     SCOPED_TRACE(name);
     fs::path page = artifacts / (name + ".html");
     auto r = test::run_mlarch("review " + spec.string() + " -o " + page.string() + " --duration 60 --replications 2");
-    ASSERT_NE(r.exit_code, 2) << r.err;
+    ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.exit_code << " " << r.err;  // by the verdict
     EXPECT_LT(fs::file_size(page), 2u << 20) << "the review should stay under 2 MB";
 
     Browsed b = browse(chromium, page, "--dump-dom");

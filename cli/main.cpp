@@ -16,6 +16,7 @@ constexpr void (*kCommands[])(CLI::App&, int&) = {
     mlarch::cli::add_simulate_command,
     mlarch::cli::add_sweep_command,
     mlarch::cli::add_conform_command,
+    mlarch::cli::add_review_command,
     mlarch::cli::add_rules_command,
     mlarch::cli::add_explain_command,
     mlarch::cli::add_hardware_command,

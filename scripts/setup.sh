@@ -13,12 +13,12 @@ packages=(
   # every file it lists is installed, tools included (see design/research/ecosystem.md §4).
   llvm-14-dev libclang-14-dev libclang-cpp14-dev clang-tools-14 clang-format-14 clang-tidy-14 clangd-14
   pre-commit
+  chromium  # the review's browser test opens every example's review in headless Chromium
 )
-# Optional extras, by feature: MLARCH_SETUP_EXTRAS="browser"
+# Extras once optional, now installed by default; still accepted so that old CI settings work.
 for extra in ${MLARCH_SETUP_EXTRAS:-}; do
   case "$extra" in
-    browser) packages+=(chromium) ;;
-    clang-tooling) ;;  # now installed by default; accepted so that old CI settings keep working
+    browser | clang-tooling) ;;
     *) echo "setup: unknown extra '$extra'" >&2; exit 2 ;;
   esac
 done

@@ -41,12 +41,12 @@ TEST_F(Rendered, FlawedSpecHasFindingsInEveryCategory) {
   EXPECT_EQ(report_.suppressed(), 1);
 }
 
-TEST_F(Rendered, TextGolden) { expect_golden("flawed.txt", render_text(report_, options_)); }
-TEST_F(Rendered, JsonGolden) { expect_golden("flawed.json", render_json(report_)); }
-TEST_F(Rendered, SarifGolden) { expect_golden("flawed.sarif", render_sarif(report_, Catalog::builtin(), options_)); }
-TEST_F(Rendered, JunitGolden) { expect_golden("flawed.junit.xml", render_junit(report_)); }
-TEST_F(Rendered, GithubGolden) { expect_golden("flawed.github.txt", render_github(report_)); }
-TEST_F(Rendered, MarkdownGolden) { expect_golden("flawed.md", render_markdown(report_)); }
+TEST_F(Rendered, TextGolden) { test::expect_golden("flawed.txt", render_text(report_, options_)); }
+TEST_F(Rendered, JsonGolden) { test::expect_golden("flawed.json", render_json(report_)); }
+TEST_F(Rendered, SarifGolden) { test::expect_golden("flawed.sarif", render_sarif(report_, Catalog::builtin(), options_)); }
+TEST_F(Rendered, JunitGolden) { test::expect_golden("flawed.junit.xml", render_junit(report_)); }
+TEST_F(Rendered, GithubGolden) { test::expect_golden("flawed.github.txt", render_github(report_)); }
+TEST_F(Rendered, MarkdownGolden) { test::expect_golden("flawed.md", render_markdown(report_)); }
 
 TEST_F(Rendered, JsonIsValidAgainstTheOutputSchema) {
   Json schema = Json::parse(test::read_file(test::source_dir() / "schemas" / "lint-output-v1.schema.json"));
@@ -103,7 +103,7 @@ TEST(Render, ExamplesAreCleanAndDeterministic) {
   EXPECT_EQ(render_json(a), render_json(b));
   EXPECT_FALSE(a.has_input_errors());
   EXPECT_EQ(a.count(Severity::error), 0) << render_text(a, RenderOptions{});
-  expect_golden("examples.json", render_json(a));
+  test::expect_golden("examples.json", render_json(a));
 }
 
 TEST(Render, AtomicWriteLeavesNothingBehindOnFailure) {

@@ -6,6 +6,7 @@
 #include "test_support.hpp"
 
 #include <array>
+#include <cstdlib>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -32,6 +33,16 @@ std::string read_file(const std::filesystem::path& p) {
   return s.str();
 }
 
+void expect_golden(const std::string& name, const std::string& actual) {
+  std::filesystem::path path = source_dir() / "tests" / "golden" / name;
+  if (const char* update = std::getenv("MLARCH_UPDATE_GOLDEN"); update && std::string(update) == "1") {
+    std::ofstream(path, std::ios::binary) << actual;
+    return;
+  }
+  ASSERT_TRUE(std::filesystem::exists(path)) << "missing golden file " << path << " (run with MLARCH_UPDATE_GOLDEN=1)";
+  EXPECT_EQ(read_file(path), actual) << "golden " << name << " differs";
+}
+
 RunResult run_mlarch(const std::string& args, const std::filesystem::path& cwd) {
   TempDir tmp;
   auto out = tmp.path() / "stdout";
@@ -45,16 +56,6 @@ RunResult run_mlarch(const std::string& args, const std::filesystem::path& cwd) 
   r.out = read_file(out);
   r.err = read_file(err);
   return r;
-}
-
-void expect_golden(const std::string& name, const std::string& actual) {
-  std::filesystem::path path = source_dir() / "tests" / "golden" / name;
-  if (const char* update = std::getenv("MLARCH_UPDATE_GOLDEN"); update && std::string(update) == "1") {
-    std::ofstream(path, std::ios::binary) << actual;
-    return;
-  }
-  ASSERT_TRUE(std::filesystem::exists(path)) << "missing golden file " << path << " (run with MLARCH_UPDATE_GOLDEN=1)";
-  EXPECT_EQ(read_file(path), actual) << "golden " << name << " differs";
 }
 
 TempDir::TempDir() {

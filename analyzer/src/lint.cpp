@@ -35,14 +35,7 @@ bool LintReport::has_input_errors() const {
   return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.is_input_error(); });
 }
 
-namespace {
-
-const SchemaValidator& config_schema() {
-  static const SchemaValidator validator(Json::parse(embedded_file("schemas/config.schema.json")));
-  return validator;
-}
-
-std::string today_string() {
+std::string today_utc() {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   gmtime_r(&t, &tm);
@@ -50,6 +43,14 @@ std::string today_string() {
   std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
   return buf;
 }
+
+namespace {
+
+const SchemaValidator& config_schema() {
+  static const SchemaValidator validator(Json::parse(embedded_file("schemas/config.schema.json")));
+  return validator;
+}
+
 
 // A meta-rule finding (suppressions), with the catalog's category and severity.
 Finding meta_finding(const Catalog& catalog, std::string_view id, const std::string& file, Position pos,
@@ -278,7 +279,7 @@ struct Suppressions::State {
 
 Suppressions::Suppressions(const LintOptions& options, const Catalog& catalog, std::initializer_list<RuleEngine> engines,
                            std::vector<Finding>& errors)
-    : state_(new State{options, catalog, options.today.empty() ? today_string() : options.today, {}, {}, {}}) {
+    : state_(new State{options, catalog, options.today.empty() ? today_utc() : options.today, {}, {}, {}}) {
   state_->options.selection = restrict_to_engines(catalog, options.selection, engines);
   if (options.baseline_path) state_->baseline = load_baseline(*options.baseline_path, catalog, errors);
 }

@@ -58,6 +58,8 @@ int code_point_column(const LintReport& report, const Finding& f) {
   return col;
 }
 
+}  // namespace
+
 std::string xml_escape(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -74,8 +76,6 @@ std::string xml_escape(std::string_view s) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string markdown_escape(std::string_view s) {
   std::string out;

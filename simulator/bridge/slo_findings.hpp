@@ -17,4 +17,8 @@ namespace mlarch::sim {
 // With `calibration`, `service_time: model` takes its measured times (simulate --calibration).
 SimulationCheck missed_slo_check(SimulateOptions options, std::shared_ptr<const Calibration> calibration = nullptr);
 
+// Reports REL041 for the SLOs that `result`, a simulation of `scenario`, shows are missed. The
+// scenario must have been built from the same spec as `ctx.system` (workloads in the same order).
+void report_missed_slos(const RuleContext& ctx, const Scenario& scenario, const SimulationResult& result);
+
 }  // namespace mlarch::sim

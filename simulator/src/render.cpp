@@ -8,12 +8,12 @@
 
 namespace mlarch::sim {
 
-namespace {
-
 double round6(double x) {
   if (!std::isfinite(x) || x == 0) return x;
   return std::stod(fmt::format("{:.6g}", x));
 }
+
+namespace {
 
 std::string bold(const std::string& s, bool color) { return color ? "\x1b[1m" + s + "\x1b[0m" : s; }
 std::string verdict(bool met, bool color) {

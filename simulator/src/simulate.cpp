@@ -40,6 +40,32 @@ bool WorkloadResult::slos_met() const {
   return std::all_of(slos.begin(), slos.end(), [](const SloVerdict& v) { return v.met; });
 }
 
+namespace {
+
+// The merged latency histogram of all replications, in kDistributionBins bins evenly spaced on a
+// log scale from the smallest to the largest latency.
+std::vector<LatencyBin> distribution(const std::vector<ReplicationResult>& reps, std::size_t w) {
+  LatencyHistogram all;
+  for (const auto& r : reps) all.merge(r.workloads[w].latency);
+  if (all.count() == 0) return {};
+  double lo = all.min(), hi = all.max();
+  if (!(lo > 0) || hi <= lo * 1.0001) return {{lo, hi, 1.0}};
+  std::vector<LatencyBin> bins(kDistributionBins);
+  double step = std::log(hi / lo) / kDistributionBins;
+  for (int i = 0; i < kDistributionBins; ++i) {
+    bins[static_cast<std::size_t>(i)].from_ms = lo * std::exp(step * i);
+    bins[static_cast<std::size_t>(i)].to_ms = i + 1 == kDistributionBins ? hi : lo * std::exp(step * (i + 1));
+  }
+  auto total = static_cast<double>(all.count());
+  all.for_each_bucket([&](double ms, std::uint64_t n) {
+    auto i = static_cast<int>(std::floor(std::log(ms / lo) / step));
+    bins[static_cast<std::size_t>(std::clamp(i, 0, kDistributionBins - 1))].share += static_cast<double>(n) / total;
+  });
+  return bins;
+}
+
+}  // namespace
+
 std::pair<double, double> run_window(const Scenario& scenario, const SimulateOptions& options) {
   double duration = 0;
   for (const auto& w : scenario.workloads) duration = std::max(duration, w.duration_s.value_or(0));
@@ -113,6 +139,7 @@ SimulationResult simulate(const Scenario& scenario, const SimulateOptions& optio
       }
       wr.slos.push_back(std::move(v));
     }
+    wr.distribution = distribution(reps, w);
     out.workloads.push_back(std::move(wr));
   }
 

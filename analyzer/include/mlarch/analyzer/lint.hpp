@@ -119,6 +119,9 @@ class Suppressions {
 LintReport lint(const std::vector<std::string>& paths, const LintOptions& options,
                 const Catalog& catalog = Catalog::builtin());
 
+// Today's date, UTC, as YYYY-MM-DD.
+std::string today_utc();
+
 // Writes the active findings as a baseline: keyed by file, pointer and rule, not by line.
 std::string baseline_json(const LintReport& report);
 

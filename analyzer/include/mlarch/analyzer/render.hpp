@@ -43,6 +43,9 @@ std::string markdown_escape(std::string_view text);
 // One diagnostic in the clang/rustc style (used for input errors of every command).
 std::string render_diagnostic(const Finding& finding, const SourceFile* source, bool color);
 
+// Text escaped for XML and HTML (& < > " ' as entities, control characters as spaces).
+std::string xml_escape(std::string_view s);
+
 // Writes `content` to `path` whole or not at all (temporary file, then rename). Returns an error
 // message, or empty on success.
 std::string write_file_atomically(const std::string& path, std::string_view content);

@@ -55,6 +55,13 @@ class LatencyHistogram {
   double min() const { return count_ ? min_ : 0; }
   double max() const { return count_ ? max_ : 0; }
 
+  // Calls f(midpoint, count) for every non-empty bucket, in increasing order of value.
+  template <class F>
+  void for_each_bucket(F&& f) const {
+    for (std::size_t i = 0; i < kBuckets; ++i)
+      if (counts_[i]) f(std::clamp(midpoint(i), min_, max_), counts_[i]);
+  }
+
   // The q-quantile (0 ≤ q ≤ 1): the value of the ⌈q·n⌉-th smallest sample, to within
   // kRelativeError. 0 when empty.
   double quantile(double q) const {

@@ -17,6 +17,8 @@ std::string render_simulation_text(const SimulationResult& result, const std::st
 // One row per statistic: section,name,metric,value,ci95.
 std::string render_simulation_csv(const SimulationResult& result);
 
+// x rounded to 6 significant digits, as every JSON output writes its figures.
+double round6(double x);
 // A statistic as JSON, rounded to 6 significant digits: {"value": x, "ci95": h or null}.
 nlohmann::json estimate_json(const Estimate& e);
 // A workload's latency statistics {"mean", "p50", ..., "p999"} and its SLO verdicts, as the JSON

@@ -38,6 +38,13 @@ struct SloVerdict {
   bool met = false;
 };
 
+// A bin of the latency distribution: the share of answered requests with a latency in
+// [from_ms, to_ms), over all replications.
+struct LatencyBin {
+  double from_ms = 0, to_ms = 0;
+  double share = 0;
+};
+
 struct WorkloadResult {
   std::string name;
   std::string pointer;
@@ -45,8 +52,11 @@ struct WorkloadResult {
   Estimate mean, p50, p90, p95, p99, p999;  // latency, ms
   Estimate drops, timeouts, lost, unfinished, availability;
   std::vector<SloVerdict> slos;
+  std::vector<LatencyBin> distribution;  // kDistributionBins log-spaced bins from min to max
   bool slos_met() const;
 };
+
+inline constexpr int kDistributionBins = 30;
 
 struct ComponentResult {
   std::string id;

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "mlarch/analyzer/lint.hpp"
+#include "mlarch/analyzer/render.hpp"
 #include "mlarch/analyzer/spec.hpp"
 #include "mlarch/simulator/render.hpp"
 #include "mlarch/simulator/sweep.hpp"
@@ -39,25 +40,20 @@ Json load_error_json(const Finding& f, const SourceFile* source) {
           {"help", f.help},    {"snippet", snippet(source, f.position)}};
 }
 
+// `lint --format json`'s finding, with what the review shows beside it: the rule's title and
+// references, the fix, the notes and the spec snippet.
 Json finding_json(const Finding& f, const SourceFile* source, const Catalog& catalog) {
   const Rule* rule = catalog.find(f.rule);
   Json refs = Json::array();
   if (rule)
     for (const auto& r : rule->references) refs.push_back({{"source", r.source}, {"id", r.id}, {"url", r.url}});
-  return {{"rule", f.rule},
-          {"title", rule ? rule->title : ""},
-          {"category", to_string(*f.category)},
-          {"severity", to_string(f.severity)},
-          {"message", f.message},
-          {"file", f.file},
-          {"line", f.position.line},
-          {"column", f.position.column},
-          {"pointer", f.pointer},
-          {"element", f.element},
-          {"help", f.help},
-          {"notes", f.notes},
-          {"references", refs},
-          {"snippet", snippet(source, f.position)}};
+  Json out = mlarch::finding_json(f);
+  out["title"] = rule ? rule->title : "";
+  out["help"] = f.help;
+  out["notes"] = f.notes;
+  out["references"] = refs;
+  out["snippet"] = snippet(source, f.position);
+  return out;
 }
 
 Json estimate(const sim::Estimate& e) { return sim::estimate_json(e); }

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -28,6 +29,7 @@
 
 #include "mlarch/analyzer/model.hpp"
 #include "mlarch/simulator/engine.hpp"
+#include "mlarch/simulator/event_queue.hpp"
 #include "mlarch/simulator/histogram.hpp"
 #include "mlarch/simulator/random.hpp"
 #include "mlarch/simulator/scenario.hpp"
@@ -180,6 +182,48 @@ struct Case {
   double duration_s;
   int replications;
 };
+
+// The future event set must hand events out by (time, order of scheduling), whatever mix of
+// near and far events it is given: checked against an ordered map over a million operations,
+// with ties in time, events far ahead (which go to its heap) and bursts of near ones (its list).
+TEST(EventQueue, OrderMatchesAnOrderedMapOnRandomOperations) {
+  struct Ev {
+    double time;
+    std::uint64_t seq;
+    std::uint32_t id;
+  };
+  EventQueue<Ev> queue;
+  std::map<std::pair<double, std::uint64_t>, std::uint32_t> reference;
+  Rng rng(7);
+  double now = 0;
+  std::uint64_t seq = 0;
+  std::uint32_t id = 0;
+  for (int op = 0; op < 1'000'000; ++op) {
+    bool push = reference.empty() || rng.uniform() < (reference.size() < 64 ? 0.55 : 0.45);
+    if (push) {
+      double u = rng.uniform(), t;
+      if (u < 0.05) t = now;                                         // a tie with the present
+      else if (u < 0.10) t = now + 1000 * rng.uniform();             // far ahead
+      else if (u < 0.15) t = std::floor(now) + 1;                    // ties among themselves
+      else t = now + rng.exponential(0.5);                           // soon
+      queue.push(Ev{t, 0, id});
+      reference.emplace(std::make_pair(t, seq++), id++);
+    } else {
+      ASSERT_EQ(queue.size(), reference.size());
+      Ev e = queue.pop();
+      auto first = reference.begin();
+      ASSERT_EQ(e.id, first->second) << "operation " << op;
+      ASSERT_EQ(e.time, first->first.first);
+      now = e.time;
+      reference.erase(first);
+    }
+  }
+  while (!reference.empty()) {
+    ASSERT_EQ(queue.pop().id, reference.begin()->second);
+    reference.erase(reference.begin());
+  }
+  EXPECT_TRUE(queue.empty());
+}
 
 TEST(QueueingMM1, MeanAndP99Response) {
   const double mean_ms = 1, mu = 1 / mean_ms;  // per ms

@@ -57,6 +57,7 @@ struct Token {
   std::uint32_t request;
   std::uint32_t branch;
   std::uint32_t pos;
+  std::uint32_t station;  // stations[pos] of its branch
   std::uint32_t attempt;  // of the visit in progress; 0 between visits
   std::uint32_t tries;    // retries already made at the current station
 };
@@ -128,6 +129,7 @@ struct Deadline {
 
 struct StationState {
   Fifo<Job> queue;
+  std::size_t queue_cap = 0;  // the queue limit, or no limit: one comparison for both
   Fifo<Deadline> deadlines;
   bool deadline_armed = false;
   std::vector<std::uint32_t> free_servers;  // of ready replicas
@@ -213,11 +215,11 @@ class Engine {
   void attempt_failed(std::uint32_t t, Outcome why);
   void fail_request(std::uint32_t r, Outcome why);
   void finish_request(std::uint32_t r);
-  std::uint32_t station_index(const Token& tok) const {
+  const Branch& branch_of(const Token& tok) const {
     const Request& req = requests_[tok.request];
-    return sc_.workloads[req.workload].steps[req.step].branches[tok.branch].stations[tok.pos];
+    return sc_.workloads[req.workload].steps[req.step].branches[tok.branch];
   }
-  const Station& station_of(const Token& tok) const { return sc_.stations[station_index(tok)]; }
+  const Station& station_of(const Token& tok) const { return sc_.stations[tok.station]; }
 
   // Stations.
   void arrive_at_station(std::uint32_t s, std::uint32_t t);
@@ -363,7 +365,8 @@ std::uint32_t Engine::new_token(std::uint32_t request, std::uint32_t branch) {
     t = static_cast<std::uint32_t>(tokens_.size());
     tokens_.emplace_back();
   }
-  tokens_[t] = Token{request, branch, 0, 0, 0};
+  tokens_[t] = Token{request, branch, 0, 0, 0, 0};
+  tokens_[t].station = branch_of(tokens_[t]).stations[0];
   ++requests_[request].live_tokens;
   return t;
 }
@@ -396,7 +399,7 @@ void Engine::start_step(std::uint32_t r) {
 void Engine::enter(std::uint32_t t) {
   Token& tok = tokens_[t];
   if (requests_[tok.request].outcome != Outcome::pending) return free_token(t);
-  std::uint32_t s = station_index(tok);
+  std::uint32_t s = tok.station;
   const Station& station = sc_.stations[s];
   tok.attempt = ++attempt_counter_;
   if (attempt_counter_ == 0) tok.attempt = attempt_counter_ = 1;  // 0 means "between visits"
@@ -421,8 +424,9 @@ void Engine::visit_done(std::uint32_t t) {
   tok.tries = 0;
   Request& req = requests_[tok.request];
   if (req.outcome != Outcome::pending) return free_token(t);
-  const Branch& br = sc_.workloads[req.workload].steps[req.step].branches[tok.branch];
+  const Branch& br = branch_of(tok);
   if (++tok.pos < br.stations.size()) {
+    tok.station = br.stations[tok.pos];
     double hop = br.hop_ms[tok.pos];
     if (hop > 0) return schedule(now_ + hop, Kind::enter, t);
     return enter(t);
@@ -489,7 +493,7 @@ void Engine::arrive_at_station(std::uint32_t s, std::uint32_t t) {
   const Station& station = sc_.stations[s];
   StationState& ss = st_[s];
   if (measuring_) ++ss.arrivals;
-  if (station.queue_limit && ss.queue.size() >= static_cast<std::size_t>(*station.queue_limit) &&
+  if (ss.queue.size() >= ss.queue_cap &&
       (ss.free_servers.empty() || station.max_batch > 1)) {
     if (measuring_) ++ss.drops;
     return attempt_failed(t, Outcome::dropped);
@@ -561,13 +565,19 @@ void Engine::on_service_done(std::uint32_t s, std::uint32_t server, std::uint32_
     ss.served += n;
     for (std::uint32_t i = 0; i < n; ++i) ss.response_sum += now_ - batch[i].enqueued;
   }
-  // Copied out: answering may start a new batch on this very server.
-  done_.assign(batch, batch + n);
-  release_server(s, server);
   // Answer the batch's requests whose client still waits (a timed-out attempt was served for
-  // nothing: that is what makes retry storms).
-  for (const Job& job : done_)
+  // nothing: that is what makes retry storms). Copied out first: answering may start a new batch
+  // on this very server.
+  if (n == 1) {
+    const Job job = batch[0];
+    release_server(s, server);
     if (tokens_[job.token].attempt == job.attempt) visit_done(job.token);
+  } else {
+    done_.assign(batch, batch + n);
+    release_server(s, server);
+    for (const Job& job : done_)
+      if (tokens_[job.token].attempt == job.attempt) visit_done(job.token);
+  }
   dispatch(s);
 }
 
@@ -799,6 +809,8 @@ ReplicationResult Engine::run() {
     ss.batch_size.assign(servers, 0);
     ss.in_service.resize(servers * station.max_batch);
     ss.replicas.resize(station.max_replicas);
+    ss.queue_cap = station.queue_limit ? static_cast<std::size_t>(*station.queue_limit)
+                                       : std::numeric_limits<std::size_t>::max();
     ss.free_servers.reserve(servers);
     for (std::uint32_t r = 0; r < static_cast<std::uint32_t>(station.replicas); ++r) start_replica(s, r);
     if (station.autoscaled) schedule(1000 * kAutoscalePeriodS, Kind::autoscale, s);

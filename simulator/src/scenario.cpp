@@ -535,19 +535,6 @@ double ServiceModel::mean(int batch) const {
   return mean_ms;
 }
 
-double ServiceModel::sample(Rng& rng, int batch) const {
-  double x = mean_ms;
-  switch (shape) {
-    case Shape::constant: break;
-    case Shape::exponential: x = rng.exponential(mean_ms); break;
-    case Shape::lognormal: x = mean_ms * std::exp(sigma * rng.normal() - sigma * sigma / 2); break;
-    case Shape::gamma: x = mean_ms * rng.gamma(gamma_shape) / gamma_shape; break;
-    case Shape::empirical: x = (*samples)[rng.below(samples->size())]; break;
-  }
-  if (!batch_mean_ms.empty()) x *= batch_mean_ms[static_cast<std::size_t>(batch)] / mean_ms;
-  return x;
-}
-
 double diurnal_kappa(double peak_to_mean) {
   if (peak_to_mean <= 1) return 0;
   // exp(κ) ÷ I₀(κ) grows monotonically from 1 (κ = 0); bisect on it.

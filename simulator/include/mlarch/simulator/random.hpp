@@ -105,7 +105,7 @@ class Rng {
     for (;;) {
       const std::uint64_t b = next();
       const unsigned i = b & 0xFF;
-      const double sign = (b & 0x100) ? -1.0 : 1.0;
+      const double sign = 1.0 - static_cast<double>((b >> 7) & 2);  // ±1 from bit 8, without a branch
       double x = static_cast<double>(b >> 11) * 0x1.0p-53 * z.x[i];
       if (x < z.x[i + 1]) return sign * x;
       if (i == 0) {

@@ -31,10 +31,24 @@ struct ServiceModel {
   std::vector<double> batch_mean_ms;
   std::string origin;  // "declared", "batch_time", "derived: ...", "measured: ..." — said in the outputs
 
+  // A draw for one service of a batch of `batch` (defined inline below: it is on the engine's hot path).
   double sample(Rng& rng, int batch) const;
   // The mean of one service of a batch of `batch` requests.
   double mean(int batch) const;
 };
+
+inline double ServiceModel::sample(Rng& rng, int batch) const {
+  double x = mean_ms;
+  switch (shape) {
+    case Shape::constant: break;
+    case Shape::exponential: x = rng.exponential(mean_ms); break;
+    case Shape::lognormal: x = mean_ms * std::exp(sigma * rng.normal() - sigma * sigma / 2); break;
+    case Shape::gamma: x = mean_ms * rng.gamma(gamma_shape) / gamma_shape; break;
+    case Shape::empirical: x = (*samples)[rng.below(samples->size())]; break;
+  }
+  if (!batch_mean_ms.empty()) x *= batch_mean_ms[static_cast<std::size_t>(batch)] / mean_ms;
+  return x;
+}
 
 struct Station {
   std::string id;

@@ -184,6 +184,8 @@ struct WorkloadState {
   std::size_t trace_next = 0;
 };
 
+constexpr std::uint32_t kNoToken = std::numeric_limits<std::uint32_t>::max();
+
 class Engine {
  public:
   Engine(const Scenario& scenario, const RunOptions& options, std::uint64_t seed)
@@ -208,7 +210,8 @@ class Engine {
   std::uint32_t new_request(std::uint32_t w);
   std::uint32_t new_token(std::uint32_t request, std::uint32_t branch);
   void free_token(std::uint32_t t);
-  void start_step(std::uint32_t r);
+  // `reuse`: the token of the request's step just ended, which becomes the first branch's.
+  void start_step(std::uint32_t r, std::uint32_t reuse = kNoToken);
   void enter(std::uint32_t t);
   void visit_done(std::uint32_t t);
   void branch_done(std::uint32_t t);
@@ -381,18 +384,17 @@ void Engine::free_token(std::uint32_t t) {
   }
 }
 
-void Engine::start_step(std::uint32_t r) {
+void Engine::start_step(std::uint32_t r, std::uint32_t reuse) {
   const Step& step = sc_.workloads[requests_[r].workload].steps[requests_[r].step];
   auto n = static_cast<std::uint32_t>(step.branches.size());
   requests_[r].pending_branches = n;
-  // Create every token before any enters: an entry may finish a branch at once (a cache hit
-  // with no hit time) and must not see the step as complete early.
-  std::uint32_t first = 0;
-  for (std::uint32_t b = 0; b < n; ++b) {
-    std::uint32_t t = new_token(r, b);
-    if (b == 0) first = t;
-    else enter(t);
+  std::uint32_t first = reuse;
+  if (first == kNoToken) {
+    first = new_token(r, 0);
+  } else {
+    tokens_[first] = Token{r, 0, 0, step.branches[0].stations[0], 0, 0};  // still counted live
   }
+  for (std::uint32_t b = 1; b < n; ++b) enter(new_token(r, b));
   enter(first);
 }
 
@@ -440,11 +442,10 @@ void Engine::branch_done(std::uint32_t t) {
   Request& req = requests_[r];
   bool last = req.outcome == Outcome::pending && --req.pending_branches == 0;
   if (last) {
-    // Keep the request alive across the step change: its last token goes only after.
     if (++req.step == sc_.workloads[req.workload].steps.size()) {
       finish_request(r);
     } else {
-      start_step(r);
+      return start_step(r, t);  // the request lives on in this token
     }
   }
   free_token(t);

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "mlarch/analyzer/render.hpp"
 #include "mlarch/reports/plan.hpp"
 #include "mlarch/simulator/plan.hpp"
 #include "simulation_input.hpp"
@@ -26,13 +27,13 @@ struct PlanArgs {
 
 // The command line that reproduces the plan (the options that change it; not --threads, which does not).
 std::string plan_command(const PlanArgs& args) {
-  std::string out = "mlarch plan " + args.spec;
-  if (args.workload) out += " --workload " + *args.workload;
+  std::string out = "mlarch plan " + shell_word(args.spec);
+  if (args.workload) out += " --workload " + shell_word(*args.workload);
   if (args.rate) out += fmt::format(" --rate {:g}", *args.rate);
   out += fmt::format(" --seed {} --replications {}", args.flags.seed, args.flags.replications);
   if (args.flags.duration_s) out += fmt::format(" --duration {:g}", *args.flags.duration_s);
   if (args.flags.warmup_s) out += fmt::format(" --warmup {:g}", *args.flags.warmup_s);
-  if (!args.flags.calibration.empty()) out += " --calibration " + args.flags.calibration;
+  if (!args.flags.calibration.empty()) out += " --calibration " + shell_word(args.flags.calibration);
   return out + " --format html -o plan.html";
 }
 

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "mlarch/analyzer/document.hpp"
+#include "browser.hpp"
 #include "test_support.hpp"
 
 namespace mlarch {
@@ -305,34 +306,36 @@ TEST(PlanPage, IsTheSameEveryRun) {
   test::expect_golden("mmc.plan.html", p.html);
 }
 
-// A spec whose only plan is none: the page says why. Its path carries markup, which the page
-// shows as text; an unwritable report path is exit 2 and leaves nothing behind.
+// A spec whose only plan is none: the page says why. Its file name carries markup (its names
+// cannot: they must be identifiers), which the page shows as text; an unwritable report path is
+// exit 2 and leaves nothing behind.
 TEST(PlanPage, EscapesTheSpecsTextAndIsWrittenWholeOrNotAtAll) {
   std::string text = kMMc;
   text.replace(text.find("dist: exponential"), 17, "dist: constant");
   text.replace(text.find("latency_p99_ms: 55"), 18, "latency_p99_ms: 8");
-  text.replace(text.find("{name: erlang}"), 14, "{name: \"<script>alert('name')</script> & <b>\"}");
   test::TempDir dir;
-  dir.write("<script>alert(1).yaml", text);
-  auto r = test::run_mlarch("plan '<script>alert(1).yaml' --format html -o plan.html", dir.path());
+  const std::string spec = "<script>alert(1) & <b>.yaml";
+  dir.write(spec, text);
+  auto r = test::run_mlarch("plan '" + spec + "' --format html -o plan.html", dir.path());
   EXPECT_EQ(r.exit_code, 1) << r.err;  // no plan
   std::string html = test::read_file(dir.path() / "plan.html");
   EXPECT_NE(html.find("✖ NO PLAN MEETS THE SLOs"), std::string::npos);
   EXPECT_NE(html.find("above its latency objective of 8 ms"), std::string::npos);
   EXPECT_EQ(html.find("<script>alert"), std::string::npos);
   EXPECT_EQ(html.find("<b>"), std::string::npos);
-  EXPECT_NE(html.find("<code>&lt;script&gt;alert(1).yaml</code>"), std::string::npos);
-  EXPECT_NE(html.find("&lt;script&gt;alert(&apos;name&apos;)&lt;/script&gt; &amp; &lt;b&gt;"), std::string::npos);
+  EXPECT_NE(html.find("<code>&lt;script&gt;alert(1) &amp; &lt;b&gt;.yaml</code>"), std::string::npos);
+  // The command that reproduces the plan quotes the name for the shell.
+  EXPECT_NE(html.find("<code>mlarch plan &apos;&lt;script&gt;alert(1) &amp; &lt;b&gt;.yaml&apos; --seed 1"), std::string::npos);
   EXPECT_EQ(count(html, "<script[ >]"), 1u);
 
   auto blocker = dir.write("file", "not a directory");
-  auto unwritable = test::run_mlarch("plan '<script>alert(1).yaml' --format html -o file/plan.html", dir.path());
+  auto unwritable = test::run_mlarch("plan '" + spec + "' --format html -o file/plan.html", dir.path());
   EXPECT_EQ(unwritable.exit_code, 2);
   EXPECT_NE(unwritable.err.find("cannot write"), std::string::npos) << unwritable.err;
   EXPECT_EQ(test::read_file(blocker), "not a directory");
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 3);  // spec, plan.html, file
   // HTML goes to a file, never to the terminal.
-  auto usage = test::run_mlarch("plan '<script>alert(1).yaml' --format html", dir.path());
+  auto usage = test::run_mlarch("plan '" + spec + "' --format html", dir.path());
   EXPECT_EQ(usage.exit_code, 2);
   EXPECT_NE(usage.err.find("-o FILE"), std::string::npos) << usage.err;
 }

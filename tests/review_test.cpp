@@ -11,6 +11,7 @@
 
 #include "mlarch/analyzer/document.hpp"
 #include "mlarch/reports/review.hpp"
+#include "browser.hpp"
 #include "test_support.hpp"
 
 namespace mlarch {

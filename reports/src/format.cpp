@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "mlarch/analyzer/render.hpp"
+
 namespace mlarch::reports {
 
 using Json = nlohmann::json;
@@ -105,7 +107,7 @@ std::string kernel_host_text(const Json& host) {
 }
 
 std::string kernels_command(const std::string& spec_file) {
-  return fmt::format("mlarch review {} --kernels -o review.html", spec_file);
+  return fmt::format("mlarch review {} --kernels -o review.html", shell_word(spec_file));
 }
 
 }  // namespace mlarch::reports

@@ -56,7 +56,7 @@ void set_header(mu::data& view, const Header& h) {
     d.set("fact_label", str(f.label));
     d.set("fact_value", str(f.value));
     d.set("fact_code", mu::data(f.code));
-    d.set("fact_note", str(f.note));
+    if (!f.note.empty()) d.set("fact_note", str(f.note));  // a set string, even empty, opens its section
     facts.push_back(d);
   }
   view.set("facts", mu::data(facts));

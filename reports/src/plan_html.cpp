@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "format.hpp"
+#include "mlarch/analyzer/capacity.hpp"
 #include "mlarch/simulator/render.hpp"
 #include "page.hpp"
 #include "svg_chart.hpp"

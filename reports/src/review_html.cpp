@@ -10,6 +10,7 @@
 
 #include "diagram.hpp"
 #include "format.hpp"
+#include "mlarch/analyzer/render.hpp"
 #include "mlarch/reports/review.hpp"
 #include "page.hpp"
 #include "svg_chart.hpp"
@@ -378,7 +379,7 @@ void add_kernels(const Json& kernels, mu::data& view) {
 // The command that reproduces the review's figures.
 std::string review_command(const Json& review) {
   const Json& run = review["run"];
-  std::string out = fmt::format("mlarch review {} --seed {} --replications {}", review["spec"]["file"].get<std::string>(),
+  std::string out = fmt::format("mlarch review {} --seed {} --replications {}", shell_word(review["spec"]["file"].get<std::string>()),
                                 run["seed"].get<std::uint64_t>(), run["replications"].get<int>());
   if (run["duration_s"].get<double>() > 0) out += fmt::format(" --duration {:g}", run["duration_s"].get<double>());
   if (review.contains("kernels")) out += " --kernels";
@@ -392,20 +393,18 @@ std::string render_review_html(const Json& review) {
   const Json& sys = review["system"];
   Header header{"mlarch design review", sys.is_null() ? review["spec"]["file"] : sys["name"], "", {}, "", "", {}};
   header.facts.push_back({"Spec", review["spec"]["file"], true, ""});
-  view.set("has_system", mu::data(!sys.is_null()));
   if (!sys.is_null()) {
-    header.description = sys["description"];
+    header.description = sys["description"].get<std::string>();
     header.facts.push_back({"Owner", sys["owner"].get<std::string>().empty() ? std::string("not declared") : sys["owner"].get<std::string>(), false, ""});
     header.facts.push_back({"Risk tier", sys["risk"]["tier"], false, risk_reason(sys["risk"])});
   }
   header.facts.push_back({"mlarch", review["tool"]["version"], false, ""});
   header.facts.push_back({"Date", review["date"], false, ""});
   const Json& v = review["verdict"];
-  header.status = v["status"];
+  header.status = v["status"].get<std::string>();
   header.verdict = verdict_icon(v["status"]) + " " + verdict_label(v["status"]);
-  for (const auto& r : v["reasons"]) header.reasons.push_back(r);
+  for (const auto& r : v["reasons"]) header.reasons.push_back(r.get<std::string>());
   set_header(view, header);
-  view.set("spec_file", str(review["spec"]["file"]));
 
   mu::list errors;
   for (const auto& e : review["load_errors"]) {

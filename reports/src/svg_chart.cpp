@@ -240,6 +240,11 @@ std::string scatter_chart(const ScatterChart& c) {
   for (const auto& l : c.hlines) f.y_hi = std::max(f.y_hi, l.value);
   for (const auto& l : c.vlines) f.x_hi = std::max(f.x_hi, l.value);
   if (!f.settle(!c.log)) return {};
+  if (!c.log) {  // room for the markers at both ends, never below 0 when the data are not
+    double pad = (f.x_hi - f.x_lo) * 0.04;
+    f.x_lo = f.x_lo >= 0 ? std::max(0.0, f.x_lo - pad) : f.x_lo - pad;
+    f.x_hi += pad;
+  }
   std::string out = open_svg(c.id, Frame::kHeight, c.title, c.description) + f.draw(c.x_label, c.y_label);
   out += f.reference_lines(c.hlines, c.vlines);
   if (c.diagonal) {

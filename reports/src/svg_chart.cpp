@@ -180,14 +180,17 @@ struct Frame {
                        kTop + plot_h / 2, esc(y_label));
     return out;
   }
-  std::string reference_lines(const std::vector<RefLine>& hlines, const std::vector<RefLine>& vlines) const {
+  // Horizontal lines are objectives; vertical ones capacities (a line chart's) or objectives (`vclass`).
+  std::string reference_lines(const std::vector<RefLine>& hlines, const std::vector<RefLine>& vlines,
+                              const std::string& vclass = "ref cap") const {
     std::string out;
     for (const auto& l : hlines) {
       out += fmt::format("<line class=\"ref\" x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/>", kLeft, kWidth - kRight, y(l.value));
       out += text(kWidth - kRight - 4, y(l.value) - 5, l.label, "end", "reflabel");
     }
     for (const auto& l : vlines) {
-      out += fmt::format("<line class=\"ref cap\" x1=\"{0:.1f}\" x2=\"{0:.1f}\" y1=\"{1}\" y2=\"{2:.1f}\"/>", x(l.value), kTop, kTop + plot_h);
+      out += fmt::format("<line class=\"{0}\" x1=\"{1:.1f}\" x2=\"{1:.1f}\" y1=\"{2}\" y2=\"{3:.1f}\"/>", vclass, x(l.value), kTop,
+                         kTop + plot_h);
       out += text(x(l.value) + 4, kTop + 12, l.label, x(l.value) > kWidth - 160 ? "end" : "start", "reflabel");
     }
     return out;
@@ -246,12 +249,11 @@ std::string scatter_chart(const ScatterChart& c) {
     f.x_hi += pad;
   }
   std::string out = open_svg(c.id, Frame::kHeight, c.title, c.description) + f.draw(c.x_label, c.y_label);
-  out += f.reference_lines(c.hlines, c.vlines);
+  out += f.reference_lines(c.hlines, c.vlines, "ref");
   if (c.diagonal) {
     double lo = std::max(f.x_lo, f.y_lo), hi = std::min(f.x_hi, f.y_hi);
     out += fmt::format("<line class=\"ref diagonal\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>", f.x(lo), f.y(lo),
                        f.x(hi), f.y(hi));
-    out += text(f.x(hi) - 4, f.y(hi) + 14, c.diagonal_label, "end", "reflabel");
   }
   if (!c.front.empty()) out += fmt::format("<path class=\"front\" d=\"{}\"/>", polyline(f, c.front));
   auto shown = [&](const ScatterPoint& p) { return !c.log || (p.x > 0 && p.y > 0); };
@@ -261,10 +263,14 @@ std::string scatter_chart(const ScatterChart& c) {
       if (p.group == g && shown(p)) out += marker(g, f.x(p.x), f.y(p.y));
     out += "</g>" + f.legend(g, c.groups[g], false);
   }
-  if (!c.front.empty()) {
-    double lx = kLeft + 150 * static_cast<double>(c.groups.size()), ly = Frame::kHeight - 8;
-    out += fmt::format("<path class=\"front\" d=\"M{:.1f} {:.1f}h22\"/>", lx, ly - 4) + text(lx + 28, ly, c.front_label, "start", "legend");
-  }
+  // The lines in the legend after the groups: the front, the diagonal.
+  std::size_t entry = c.groups.size();
+  auto line_legend = [&](const std::string& cls, const std::string& name) {
+    double lx = kLeft + 150 * static_cast<double>(entry++), ly = Frame::kHeight - 8;
+    out += fmt::format("<path class=\"{}\" d=\"M{:.1f} {:.1f}h22\"/>", cls, lx, ly - 4) + text(lx + 28, ly, name, "start", "legend");
+  };
+  if (!c.front.empty()) line_legend("front", c.front_label);
+  if (c.diagonal) line_legend("ref diagonal", c.diagonal_label);
   for (const auto& p : c.points) {
     if (!shown(p)) continue;
     if (p.marked) out += fmt::format("<circle class=\"mark\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"8\"/>", f.x(p.x), f.y(p.y));

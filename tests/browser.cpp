@@ -1,11 +1,9 @@
 // Opening report pages in headless Chromium, and what every page must show there.
 #include "browser.hpp"
 
-#include <cstdlib>
 #include <regex>
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include "test_support.hpp"
 
@@ -20,20 +18,13 @@ std::string chromium_path() {
 Browsed browse(const std::string& chromium, const std::filesystem::path& page, const std::string& mode,
                const std::string& fragment) {
   TempDir profile;
-  auto dom = profile.path() / "dom.html", log = profile.path() / "log.txt";
-  std::string cmd = "cd '" + profile.path().string() + "' && timeout 120 '" + chromium +
-                    "' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
-                    "--disable-background-networking --disable-component-update --disable-sync "
-                    "--disable-default-apps --user-data-dir='" +
-                    (profile.path() / "profile").string() + "' --enable-logging=stderr --v=0 --window-size=1280,2400 " +
-                    mode + " 'file://" + page.string() + (fragment.empty() ? "" : "#" + fragment) + "' >'" + dom.string() +
-                    "' 2>'" + log.string() + "' </dev/null";
-  int status = std::system(cmd.c_str());
-  Browsed b;
-  b.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  b.dom = read_file(dom);
-  b.log = read_file(log);
-  return b;
+  RunResult r = run_command("cd '" + profile.path().string() + "' && timeout 120 '" + chromium +
+                            "' --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+                            "--disable-background-networking --disable-component-update --disable-sync "
+                            "--disable-default-apps --user-data-dir='" + (profile.path() / "profile").string() +
+                            "' --enable-logging=stderr --v=0 --window-size=1280,2400 " + mode + " 'file://" + page.string() +
+                            (fragment.empty() ? "" : "#" + fragment) + "'");
+  return {r.exit_code, r.out, r.err};
 }
 
 void expect_self_contained(const Browsed& b, int scripts) {

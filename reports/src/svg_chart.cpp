@@ -240,8 +240,13 @@ std::string scatter_chart(const ScatterChart& c) {
     double lo = std::min(f.x_lo, f.y_lo), hi = std::max(f.x_hi, f.y_hi);
     f.include(lo, lo), f.include(hi, hi);
   }
+  // A vertical line far right of the data (an objective the options all beat by far) would squeeze
+  // them against the axis: it is named at the plot's right edge instead.
+  std::vector<RefLine> vlines, beyond;
+  double data_hi = f.x_hi;
+  for (const auto& l : c.vlines) (l.value <= 1.5 * data_hi ? vlines : beyond).push_back(l);
   for (const auto& l : c.hlines) f.y_hi = std::max(f.y_hi, l.value);
-  for (const auto& l : c.vlines) f.x_hi = std::max(f.x_hi, l.value);
+  for (const auto& l : vlines) f.x_hi = std::max(f.x_hi, l.value);
   if (!f.settle(!c.log)) return {};
   if (!c.log) {  // room for the markers at both ends, never below 0 when the data are not
     double pad = (f.x_hi - f.x_lo) * 0.04;
@@ -249,7 +254,9 @@ std::string scatter_chart(const ScatterChart& c) {
     f.x_hi += pad;
   }
   std::string out = open_svg(c.id, Frame::kHeight, c.title, c.description) + f.draw(c.x_label, c.y_label);
-  out += f.reference_lines(c.hlines, c.vlines, "ref");
+  out += f.reference_lines(c.hlines, vlines, "ref");
+  for (std::size_t i = 0; i < beyond.size(); ++i)
+    out += text(kWidth - kRight - 4, kTop + 12 + 14 * static_cast<double>(i), beyond[i].label + " →", "end", "reflabel");
   if (c.diagonal) {
     double lo = std::max(f.x_lo, f.y_lo), hi = std::min(f.x_hi, f.y_hi);
     out += fmt::format("<line class=\"ref diagonal\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>", f.x(lo), f.y(lo),

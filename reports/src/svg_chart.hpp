@@ -63,7 +63,7 @@ struct ScatterChart {
   std::vector<std::string> groups;
   std::vector<ScatterPoint> points;
   std::vector<std::pair<double, double>> front;  // a line under the points (a Pareto front); empty: none
-  std::vector<RefLine> hlines, vlines;
+  std::vector<RefLine> hlines, vlines;  // a vertical line beyond 1.5 × the data is named, not drawn
   bool log = false;       // both axes logarithmic (points at or below 0 are left out)
   bool diagonal = false;  // the line y = x, labelled diagonal_label
   std::string diagonal_label;

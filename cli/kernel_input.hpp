@@ -22,6 +22,9 @@ struct KernelFlags {
 };
 void add_kernel_flags(CLI::App& command, KernelFlags& flags);
 
+// The batch sizes `mlarch kernels` times unless told otherwise (and `review --kernels` always).
+inline constexpr const char* kDefaultKernelBatches = "1,8";
+
 // "1,8,32" → sorted distinct sizes from 1 to 4096; empty on anything else (0 included).
 std::optional<std::vector<int>> parse_batches(const std::string& text);
 

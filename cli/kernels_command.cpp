@@ -17,7 +17,7 @@ namespace {
 struct KernelsArgs {
   std::string spec;
   KernelFlags flags;
-  std::string batches = "1,8";
+  std::string batches = kDefaultKernelBatches;
   std::string format = "text";
   std::string output;
   std::string calibration;

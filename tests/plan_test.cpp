@@ -1,13 +1,15 @@
 // `mlarch plan`: the capacity plan against a case worked out by hand (an M/M/c station, where
 // Erlang C gives the fewest servers that meet a p99 objective), the answer no dearer than any
 // other option that meets the SLOs, the Pareto front, the JSON schema, determinism whatever the
-// threads, and bad input.
+// threads, bad input; and the HTML report: its structure, escaping, golden and headless Chromium.
 #include <algorithm>
 #include <cmath>
+#include <regex>
 
 #include <gtest/gtest.h>
 
 #include "mlarch/analyzer/document.hpp"
+#include "browser.hpp"
 #include "test_support.hpp"
 
 namespace mlarch {
@@ -213,6 +215,152 @@ TEST(Plan, BadInputExitsTwo) {
   auto none = test::run_mlarch("plan " + dir.write("no-slo.yaml", no_slo).string());
   EXPECT_EQ(none.exit_code, 2);
   EXPECT_NE(none.err.find("declares no SLO"), std::string::npos) << none.err;
+}
+
+// ---- The HTML report ----
+
+std::size_t count(const std::string& text, const std::string& pattern) {
+  std::regex re(pattern);
+  return static_cast<std::size_t>(std::distance(std::sregex_iterator(text.begin(), text.end(), re), std::sregex_iterator()));
+}
+
+// The M/M/c plan as a page and as JSON with the same flags, made once for the tests below. Short
+// runs: the page's structure is checked here, the numbers by the tests above. The spec is named
+// relative to the directory the command runs in, so the page is the same wherever the test runs.
+struct MmcPage {
+  test::TempDir dir;
+  test::RunResult html_run, json_run;
+  std::string html;
+  Json json;
+};
+const std::string kShortPlan = " --seed 5 --replications 2 --duration 20";
+
+const MmcPage& mmc_page() {
+  static const MmcPage* page = [] {
+    auto* p = new MmcPage;
+    p->dir.write("mmc.yaml", kMMc);
+    p->html_run = test::run_mlarch("plan mmc.yaml --format html -o plan.html" + kShortPlan, p->dir.path());
+    p->json_run = test::run_mlarch("plan mmc.yaml --format json" + kShortPlan, p->dir.path());
+    p->html = test::read_file(p->dir.path() / "plan.html");
+    p->json = p->json_run.out.empty() ? Json() : Json::parse(p->json_run.out);
+    return p;
+  }();
+  return *page;
+}
+
+TEST(PlanPage, HasTheVerdictTheRecommendationTheOptionsAndTheHeadroom) {
+  const MmcPage& p = mmc_page();
+  ASSERT_EQ(p.html_run.exit_code, 0) << p.html_run.err;
+  ASSERT_EQ(p.json_run.exit_code, 0) << p.json_run.err;
+  const std::string& html = p.html;
+  for (const char* id : {"id=\"header\"", "id=\"verdict\"", "id=\"recommendation\"", "id=\"plan-table\"", "id=\"confirmation-table\"",
+                         "id=\"options\"", "id=\"headroom\"", "id=\"headroom-table\"", "id=\"run\""})
+    EXPECT_NE(html.find(id), std::string::npos) << id;
+  EXPECT_NE(html.find("✔ A PLAN MEETS EVERY SLO AT PEAK"), std::string::npos);
+  // The page's data is the plan: its JSON island is `plan --format json` with the same flags.
+  std::smatch island;
+  ASSERT_TRUE(std::regex_search(html, island, std::regex("<script type=\"application/json\" id=\"plan-data\">([^<]*)</script>")));
+  EXPECT_EQ(Json::parse(island[1].str()), p.json);
+  EXPECT_EQ(count(html, "<script[ >]"), 1u);  // the data island, and no script to run
+
+  // The recommendation, per component, with its cost and its p99 against the objective.
+  const Json& api = p.json["components"][0];
+  int replicas = api["recommended"]["replicas"];
+  ASSERT_LT(replicas, 13);  // $73 a replica: under $1,000
+  EXPECT_NE(html.find("<tr><th scope=\"row\">api</th><td>box</td><td class=\"num\">" + std::to_string(replicas) +
+                      "</td><td class=\"num\">—</td><td class=\"num\">$" + std::to_string(73 * replicas) + "</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find(" of 55 ms</td>"), std::string::npos);
+
+  // The options: one marker a priced option, the Pareto front drawn through its points, the
+  // recommendation ringed and labelled in the chart and marked in the table.
+  std::size_t pareto = 0, meets = 0;
+  for (const auto& o : api["options"]) {
+    pareto += o["pareto"].get<bool>();
+    meets += o["meets_slos"].get<bool>();
+  }
+  ASSERT_GT(pareto, 0u);
+  std::smatch front;
+  ASSERT_TRUE(std::regex_search(html, front, std::regex("<path class=\"front\" d=\"(M[^\"]*)\"/>")));
+  EXPECT_EQ(count(front[1].str(), "[ML][0-9.]+ [0-9.]+"), pareto);
+  EXPECT_EQ(count(html, "<circle class=\"mark\""), 1u);
+  EXPECT_NE(html.find(">recommended: box × " + std::to_string(replicas) + "</text>"), std::string::npos);
+  EXPECT_NE(html.find(">p99 objective 55 ms</text>"), std::string::npos);
+  EXPECT_EQ(count(html, "<tr class=\"recommended\">"), 1u);
+  EXPECT_EQ(count(html, "<tr class=\"[a-z]*\"><td>(<strong>→</strong>)? ◆</td>"), pareto);
+  EXPECT_EQ(count(html, "<span class=\"tag tone-ok\">✔ met</span></td></tr>"),
+            meets + p.json["confirmation"]["workloads"]["requests"]["slos"].size());
+  EXPECT_EQ(count(html, "<tr class=\"[a-z]*\"><td>"), api["options"].size());
+
+  // The headroom, in requests/s, and the command that reproduces the plan.
+  double headroom = p.json["workloads"][0]["headroom_rps"].get<double>();
+  EXPECT_NE(html.find("With the recommendation, the SLOs are"), std::string::npos);
+  EXPECT_GT(headroom, 800);
+  EXPECT_NE(html.find("<code>mlarch plan mmc.yaml --seed 5 --replications 2 --duration 20 --format html -o plan.html</code>"),
+            std::string::npos);
+}
+
+// The page's body (its shell and stylesheet are the review's) for a fixed seed, byte for byte.
+TEST(PlanPage, IsTheSameEveryRun) {
+  const MmcPage& p = mmc_page();
+  ASSERT_EQ(p.html_run.exit_code, 0) << p.html_run.err;
+  auto body = p.html.find("<body>");
+  ASSERT_NE(body, std::string::npos);
+  test::expect_golden("mmc.plan.body.html", p.html.substr(body));
+}
+
+// A spec whose only plan is none: the page says why. Its file name carries markup (its names
+// cannot: they must be identifiers), which the page shows as text; an unwritable report path is
+// exit 2 and leaves nothing behind.
+TEST(PlanPage, EscapesTheSpecsTextAndIsWrittenWholeOrNotAtAll) {
+  std::string text = kMMc;
+  text.replace(text.find("dist: exponential"), 17, "dist: constant");
+  text.replace(text.find("latency_p99_ms: 55"), 18, "latency_p99_ms: 8");
+  test::TempDir dir;
+  const std::string spec = "<script>alert(1) & <b>.yaml";
+  dir.write(spec, text);
+  auto r = test::run_mlarch("plan '" + spec + "' --format html -o plan.html", dir.path());
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // no plan
+  std::string html = test::read_file(dir.path() / "plan.html");
+  EXPECT_NE(html.find("✖ NO PLAN MEETS THE SLOs"), std::string::npos);
+  EXPECT_NE(html.find("above its latency objective of 8 ms"), std::string::npos);
+  EXPECT_EQ(html.find("<script>alert"), std::string::npos);
+  EXPECT_EQ(html.find("<b>"), std::string::npos);
+  EXPECT_NE(html.find("<code>&lt;script&gt;alert(1) &amp; &lt;b&gt;.yaml</code>"), std::string::npos);
+  // The command that reproduces the plan quotes the name for the shell.
+  EXPECT_NE(html.find("<code>mlarch plan &apos;&lt;script&gt;alert(1) &amp; &lt;b&gt;.yaml&apos; --seed 1"), std::string::npos);
+  EXPECT_EQ(count(html, "<script[ >]"), 1u);
+
+  auto blocker = dir.write("file", "not a directory");
+  auto unwritable = test::run_mlarch("plan '" + spec + "' --format html -o file/plan.html", dir.path());
+  EXPECT_EQ(unwritable.exit_code, 2);
+  EXPECT_NE(unwritable.err.find("cannot write"), std::string::npos) << unwritable.err;
+  EXPECT_EQ(test::read_file(blocker), "not a directory");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 3);  // spec, plan.html, file
+  // HTML goes to a file, never to the terminal.
+  auto usage = test::run_mlarch("plan '" + spec + "' --format html", dir.path());
+  EXPECT_EQ(usage.exit_code, 2);
+  EXPECT_NE(usage.err.find("-o FILE"), std::string::npos) << usage.err;
+}
+
+TEST(PlanPage, OpensInHeadlessChromiumWithoutErrorsOrRequests) {
+  std::string chromium = test::chromium_path();
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (scripts/setup.sh installs it): the browser test did not run";
+  const MmcPage& p = mmc_page();
+  ASSERT_EQ(p.html_run.exit_code, 0) << p.html_run.err;
+  fs::path artifacts = fs::path(MLARCH_TEST_ARTIFACTS) / "plan";
+  fs::create_directories(artifacts);
+  fs::path page = artifacts / "mmc.html";
+  fs::copy_file(p.dir.path() / "plan.html", page, fs::copy_options::overwrite_existing);
+  test::Browsed b = test::browse(chromium, page, "--dump-dom");
+  ASSERT_EQ(b.exit_code, 0) << b.log;
+  test::expect_self_contained(b, 1);
+  for (const char* id : {"id=\"verdict\"", "id=\"recommendation\"", "id=\"options\"", "id=\"headroom\"", "id=\"run\"",
+                         "<svg class=\"chart\"", "<path class=\"front\""})
+    EXPECT_NE(b.dom.find(id), std::string::npos) << id;
+  test::Browsed shot = test::browse(chromium, page, "--screenshot='" + (artifacts / "mmc.png").string() + "'");
+  EXPECT_EQ(shot.exit_code, 0) << shot.log;
+  EXPECT_GT(fs::file_size(artifacts / "mmc.png"), 10000u);
 }
 
 }  // namespace

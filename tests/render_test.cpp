@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "mlarch/analyzer/lint.hpp"
 #include "mlarch/analyzer/render.hpp"
 #include "test_support.hpp"
@@ -75,6 +77,23 @@ TEST_F(Rendered, SarifIsValidAgainstTheOfficialSchemaAndHasWhatGithubNeeds) {
     EXPECT_GE(result["locations"][0]["physicalLocation"]["region"]["startColumn"].get<int>(), 1);
     EXPECT_TRUE(result["partialFingerprints"].contains("primaryLocationLineHash"));
     EXPECT_EQ(run["tool"]["driver"]["rules"][result["ruleIndex"].get<std::size_t>()]["id"], result["ruleId"]);
+  }
+}
+
+// The commands reports print to reproduce a run: a path a shell would split or expand is quoted,
+// and `sh -c` gives it back as one word.
+TEST(Render, ShellWordsSurviveTheShell) {
+  EXPECT_EQ(shell_word("examples/card-fraud.yaml"), "examples/card-fraud.yaml");
+  EXPECT_EQ(shell_word("my spec.yaml"), "'my spec.yaml'");
+  EXPECT_EQ(shell_word(""), "''");
+  for (std::string word : {"it's $HOME; <b> & `x`", "a'b''c", "*.yaml"}) {
+    FILE* pipe = popen(("printf %s " + shell_word(word)).c_str(), "r");
+    ASSERT_NE(pipe, nullptr);
+    std::string out;
+    char buffer[256];
+    while (std::size_t n = fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    EXPECT_EQ(pclose(pipe), 0);
+    EXPECT_EQ(out, word);
   }
 }
 

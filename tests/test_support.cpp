@@ -43,19 +43,23 @@ void expect_golden(const std::string& name, const std::string& actual) {
   EXPECT_EQ(read_file(path), actual) << "golden " << name << " differs";
 }
 
-RunResult run_mlarch(const std::string& args, const std::filesystem::path& cwd) {
+RunResult run_command(const std::string& command_line) {
   TempDir tmp;
   auto out = tmp.path() / "stdout";
   auto err = tmp.path() / "stderr";
-  std::string cmd;
-  if (!cwd.empty()) cmd += "cd '" + cwd.string() + "' && ";
-  cmd += std::string("'") + MLARCH_BINARY + "' " + args + " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
+  std::string cmd = command_line + " >'" + out.string() + "' 2>'" + err.string() + "' </dev/null";
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = read_file(out);
   r.err = read_file(err);
   return r;
+}
+
+RunResult run_mlarch(const std::string& args, const std::filesystem::path& cwd) {
+  std::string cmd;
+  if (!cwd.empty()) cmd += "cd '" + cwd.string() + "' && ";
+  return run_command(cmd + "'" + MLARCH_BINARY + "' " + args);
 }
 
 TempDir::TempDir() {

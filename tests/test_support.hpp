@@ -36,6 +36,8 @@ struct RunResult {
   std::string out;  // stdout
   std::string err;  // stderr
 };
+// Runs a shell command line (stdin empty), its stdout and stderr captured.
+RunResult run_command(const std::string& command_line);
 // Runs `mlarch ARGS` (a shell-quoted argument string) in `cwd`.
 RunResult run_mlarch(const std::string& args, const std::filesystem::path& cwd = {});
 

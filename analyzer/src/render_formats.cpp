@@ -1,6 +1,7 @@
 // Machine-readable renderers: JSON (the versioned contract), SARIF 2.1.0, JUnit XML, GitHub
 // workflow annotations and Markdown; and the atomic writer every output goes through.
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -59,6 +60,16 @@ int code_point_column(const LintReport& report, const Finding& f) {
 }
 
 }  // namespace
+
+std::string shell_word(std::string_view s) {
+  bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("@%+=:,./_-").find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
 
 std::string xml_escape(std::string_view s) {
   std::string out;

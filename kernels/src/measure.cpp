@@ -152,7 +152,7 @@ KernelReport measure_kernels(const System& system, const std::vector<PlannedMode
   return report;
 }
 
-std::string render_kernels_json(const KernelReport& r) {
+Json kernels_json(const KernelReport& r) {
   Json j;
   j["version"] = 1;
   j["host"] = {{"peak_gflops", r.host.peak_gflops}, {"mem_bandwidth_gbs", r.host.mem_bandwidth_gbs}, {"threads", r.host.threads}};
@@ -169,8 +169,10 @@ std::string render_kernels_json(const KernelReport& r) {
                          {"peak_fraction", p.peak_fraction}});
     j["models"][m.name] = {{"type", m.type}, {"batches", batches}};
   }
-  return j.dump(2) + "\n";
+  return j;
 }
+
+std::string render_kernels_json(const KernelReport& r) { return kernels_json(r).dump(2) + "\n"; }
 
 std::string render_kernels_text(const KernelReport& r) {
   std::string out = fmt::format("host: {:.1f} GFLOP/s fp32 peak, {:.1f} GB/s memory bandwidth, {} thread{} (probed)\n",

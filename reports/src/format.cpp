@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "mlarch/analyzer/render.hpp"
+
 namespace mlarch::reports {
 
 using Json = nlohmann::json;
@@ -79,7 +81,8 @@ std::string risk_reason(const Json& risk) {
   return risk["declared"].get<bool>() ? "declared" : "inferred: no use case declared";
 }
 
-std::vector<std::pair<std::string, std::string>> run_settings(const Json& run) {
+std::vector<std::pair<std::string, std::string>> run_settings(const Json& review) {
+  const Json& run = review["run"];
   std::vector<std::pair<std::string, std::string>> rows = {
       {"seed", std::to_string(run["seed"].get<std::uint64_t>())},
       {"replications", std::to_string(run["replications"].get<int>())},
@@ -93,7 +96,18 @@ std::vector<std::pair<std::string, std::string>> run_settings(const Json& run) {
   rows[3].second += factors;
   if (run.contains("host"))
     for (const auto& [k, v] : run["host"].items()) rows.emplace_back("host " + k, v.is_string() ? v.get<std::string>() : v.dump());
+  if (review.contains("kernels")) rows.emplace_back("kernels' host probe", kernel_host_text(review["kernels"]["host"]));
   return rows;
+}
+
+std::string kernel_host_text(const Json& host) {
+  int threads = host["threads"];
+  return fmt::format("{} GFLOP/s peak (fp32), {} GB/s memory, {} thread{}", number(host["peak_gflops"], 3),
+                     number(host["mem_bandwidth_gbs"], 3), threads, threads == 1 ? "" : "s");
+}
+
+std::string kernels_command(const std::string& spec_file) {
+  return fmt::format("mlarch review {} --kernels -o review.html", shell_word(spec_file));
 }
 
 }  // namespace mlarch::reports

@@ -25,7 +25,11 @@ std::string usd(const nlohmann::json& x);
 std::string capacity_text(const nlohmann::json& sweep);
 std::string budget_text(const nlohmann::json& summary_cost);
 std::string risk_reason(const nlohmann::json& risk);
-// The run settings as (label, value) rows.
-std::vector<std::pair<std::string, std::string>> run_settings(const nlohmann::json& run);
+// The review's run settings as (label, value) rows: its "run", and the kernels' host probe.
+std::vector<std::pair<std::string, std::string>> run_settings(const nlohmann::json& review);
+// The kernels' host probe: "41.2 GFLOP/s peak (fp32), 9.8 GB/s memory, 1 thread".
+std::string kernel_host_text(const nlohmann::json& host);
+// The command that adds kernel timings to a review, for a review without them to suggest.
+std::string kernels_command(const std::string& spec_file);
 
 }  // namespace mlarch::reports

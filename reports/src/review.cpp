@@ -331,7 +331,6 @@ Json build_review(const std::string& spec_path, const ReviewOptions& options) {
     review["performance"] = performance_json(sim);
     review["cost"] = cost_json(sim.result.cost);
   }
-  if (options.kernels) review["kernels"] = *options.kernels;
 
   auto [duration, warmup] = sim.scenario ? sim::run_window(*sim.scenario, options.simulation)
                                          : std::pair<double, double>{0, 0};

@@ -15,10 +15,13 @@ std::string md(const Json& s) { return markdown_escape(s.is_string() ? s.get<std
 
 // A file:line:col location as a code span inside a table cell: no backslashes there, so only the
 // characters that would end the span or the cell are replaced.
-std::string code_span(const Json& file, const Json& line, const Json& column) {
-  std::string text = fmt::format("{}:{}:{}", file.get<std::string>(), line.get<int>(), column.get<int>()), out = "`";
+std::string code_span(const std::string& text) {
+  std::string out = "`";
   for (char c : text) out += c == '`' ? '\'' : c == '|' ? '/' : c == '\n' ? ' ' : c;
   return out + "`";
+}
+std::string code_span(const Json& file, const Json& line, const Json& column) {
+  return code_span(fmt::format("{}:{}:{}", file.get<std::string>(), line.get<int>(), column.get<int>()));
 }
 
 void load_errors_markdown(const Json& review, std::string& out) {
@@ -89,13 +92,24 @@ void cost_markdown(const Json& review, std::string& out) {
   }
 }
 
-void kernels_markdown(const Json& kernels, std::string& out) {
-  out += "## Kernels\n\n| kernel | component | predicted ms | measured ms | error | share of peak |\n"
-         "|---|---|---:|---:|---:|---:|\n";
-  for (const auto& k : kernels.value("results", Json::array()))
-    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", md(k.value("kernel", "")), md(k.value("component", "")),
-                       number(k.value("predicted_ms", Json())), number(k.value("measured_ms", Json())),
-                       percent(k.value("error", Json())), percent(k.value("share_of_peak", Json())));
+void kernels_markdown(const Json& review, std::string& out) {
+  out += "## Kernels\n\n";
+  if (!review.contains("kernels")) {
+    out += fmt::format("Not run: {} times each model's reference kernel on this host and sets it beside the cost model's "
+                       "prediction.\n\n",
+                       code_span(kernels_command(review["spec"]["file"])));
+    return;
+  }
+  const Json& kernels = review["kernels"];
+  out += fmt::format("Measured on this host ({}) against the roofline's prediction for it.\n\n",
+                     kernel_host_text(kernels["host"]));
+  out += "| model | type | batch | predicted ms | measured ms | error | GFLOP/s | share of peak |\n"
+         "|---|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& [name, m] : kernels["models"].items())
+    for (const auto& b : m["batches"])
+      out += fmt::format("| {} | {} | {} | {} | {} | {:+.1f}% | {} | {} |\n", markdown_escape(name), md(m["type"]),
+                         b["batch"].get<int>(), number(b["predicted_ms"]), number(b["measured_ms"]),
+                         b["error_pct"].get<double>(), number(b["gflops"]), percent(b["peak_fraction"]));
   out += "\n";
 }
 
@@ -118,10 +132,9 @@ std::string render_review_markdown(const Json& review) {
   findings_markdown(review, out);
   if (review.contains("performance")) performance_markdown(review, out);
   if (review.contains("cost")) cost_markdown(review, out);
-  if (review.contains("kernels")) kernels_markdown(review["kernels"], out);
-  const Json& run = review["run"];
+  if (review.contains("performance")) kernels_markdown(review, out);
   out += "## Run settings\n\n| setting | value |\n|---|---|\n";
-  for (const auto& [label, value] : run_settings(run)) out += fmt::format("| {} | {} |\n", label, md(value));
+  for (const auto& [label, value] : run_settings(review)) out += fmt::format("| {} | {} |\n", label, md(value));
   return out;
 }
 

@@ -1,4 +1,4 @@
-// Charts as inline SVG, drawn in C++: horizontal bars, a histogram and line charts. Each has a
+// Charts as inline SVG, drawn in C++: horizontal bars, a histogram, line and scatter charts. Each has a
 // title and a description for screen readers (the page also gives its data as a table); series
 // differ by dash and marker shape as well as colour. All text is escaped here.
 #pragma once
@@ -49,5 +49,26 @@ struct LineChart {
   bool y_from_zero = true;
 };
 std::string line_chart(const LineChart& chart);
+
+// Points on linear or logarithmic axes. Group i is drawn with the i-th marker shape (and named in
+// the legend); a marked point gets a ring and its label in bold, so it stands out without colour.
+struct ScatterPoint {
+  double x = 0, y = 0;
+  std::size_t group = 0;
+  std::string label;  // printed beside the point; empty: none
+  bool marked = false;
+};
+struct ScatterChart {
+  std::string id, title, description, x_label, y_label;
+  std::vector<std::string> groups;
+  std::vector<ScatterPoint> points;
+  std::vector<std::pair<double, double>> front;  // a line under the points (a Pareto front); empty: none
+  std::vector<RefLine> hlines, vlines;  // a vertical line beyond 1.5 × the data is named, not drawn
+  bool log = false;       // both axes logarithmic (points at or below 0 are left out)
+  bool diagonal = false;  // the line y = x, labelled diagonal_label
+  std::string diagonal_label;
+  std::string front_label;  // the front's name in the legend
+};
+std::string scatter_chart(const ScatterChart& chart);
 
 }  // namespace mlarch::reports

@@ -31,19 +31,23 @@
     });
     apply();
   }
-  // Diagram elements and element links select their findings.
-  document.addEventListener("click", function (e) {
-    var a = e.target.closest ? e.target.closest("a") : null;
-    if (!a || !table) return;
-    var href = a.getAttribute("href") || a.getAttribute("xlink:href") || "";
-    if (href.indexOf("#el-") !== 0) return;
-    var key = href.slice(4);
-    if (!el.querySelector('option[value="' + key + '"]')) return;
-    e.preventDefault();
+  // Diagram elements and element links select their findings; so does a link to the page with an
+  // element's anchor (review.html#el-c0).
+  function select(key) {
+    if (!table || !/^[cef][0-9]+$/.test(key) || !el.querySelector('option[value="' + key + '"]')) return false;
     sev.value = ""; cat.value = ""; el.value = key;
     apply();
+    return true;
+  }
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a") : null;
+    if (!a) return;
+    var href = a.getAttribute("href") || a.getAttribute("xlink:href") || "";
+    if (href.indexOf("#el-") !== 0 || !select(href.slice(4))) return;
+    e.preventDefault();
     document.getElementById("findings").scrollIntoView();
   });
+  if (location.hash.indexOf("#el-") === 0) select(location.hash.slice(4));
   window.addEventListener("beforeprint", function () {
     Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
   });

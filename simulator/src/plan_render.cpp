@@ -16,7 +16,6 @@ namespace {
 using nlohmann::json;
 
 json usd_json(const std::optional<double>& usd) { return usd ? json(std::round(*usd * 100) / 100) : json(nullptr); }
-std::string usd_text(const std::optional<double>& usd) { return usd ? format_usd(*usd) : "unpriced"; }
 
 json config_json(const ComponentConfig& c, const std::optional<double>& usd) {
   return {{"instance", c.instance}, {"replicas", c.replicas}, {"max_batch", c.max_batch}, {"usd_per_month", usd_json(usd)}};
@@ -27,36 +26,6 @@ std::string estimate_text(const Estimate& e) {
   return e.ci95 ? fmt::format("{} ±{}", format_number(e.value), format_number(*e.ci95)) : format_number(e.value);
 }
 
-std::string config_text(const ComponentConfig& c) {
-  std::string out = fmt::format("{} × {}", c.instance.empty() ? "(no instance)" : c.instance, c.replicas);
-  if (c.max_batch > 1) out += fmt::format(", batch {}", c.max_batch);
-  return out;
-}
-
-std::string saving(const CapacityPlan& p) {
-  double d = p.usd_per_month - p.declared_usd_per_month;
-  if (std::abs(d) < 0.5 || p.declared_usd_per_month <= 0) return "";
-  return fmt::format("{} {} ({:+.0f}%)", d < 0 ? "saves" : "costs", format_usd(std::abs(d)), d / p.declared_usd_per_month * 100);
-}
-
-std::string peak_text(const CapacityPlan& p) {
-  std::string out;
-  for (const auto& w : p.workloads)
-    out += fmt::format("{}{} at {} requests/s", out.empty() ? "" : "; ", w.name, format_number(w.peak_rps));
-  return out;
-}
-
-std::string headroom_text(const CapacityPlan& p) {
-  const Headroom& h = p.headroom;
-  if (!h.factor) return "not measured";
-  std::string rates;
-  for (const auto& w : p.workloads)
-    rates += fmt::format("{}{} requests/s", rates.empty() ? "" : ", ", format_number(w.peak_rps * *h.factor));
-  if (h.beyond) return fmt::format("the SLOs are still met at {:.3f} × the peak ({}), the highest load tried", *h.factor, rates);
-  return fmt::format("the SLOs are met up to {:.3f} × the peak ({}); at {:.3f} × they are missed, '{}' the busiest component",
-                     *h.factor, rates, h.highest_tried, h.limited_by);
-}
-
 std::string pruned_text(const ComponentPlan& c) {
   std::vector<std::string> parts;
   if (c.pruned_slow) parts.push_back(fmt::format("{} too slow for the latency objective", c.pruned_slow));
@@ -64,12 +33,6 @@ std::string pruned_text(const ComponentPlan& c) {
   if (c.pruned_cost) parts.push_back(fmt::format("{} dearer than the answer at their fewest replicas", c.pruned_cost));
   if (parts.empty()) return "";
   return fmt::format("; ruled out before simulating: {}", fmt::join(parts, ", "));
-}
-
-std::string search_text(const ComponentPlan& c) {
-  std::string space = c.instance_searched ? fmt::format("{} instance types", c.instance_types) : "its declared instance type";
-  if (c.batch_sizes.size() > 1) space += fmt::format(" × {} batch sizes", c.batch_sizes.size());
-  return fmt::format("{} configurations simulated over {}{}", c.options.size(), space, pruned_text(c));
 }
 
 std::string confirmation_text(const CapacityPlan& p, bool markdown) {
@@ -92,6 +55,44 @@ std::string confirmation_text(const CapacityPlan& p, bool markdown) {
 }
 
 }  // namespace
+
+std::string plan_usd_text(const std::optional<double>& usd) { return usd ? format_usd(*usd) : "unpriced"; }
+
+std::string plan_config_text(const ComponentConfig& c) {
+  std::string out = fmt::format("{} × {}", c.instance.empty() ? "(no instance)" : c.instance, c.replicas);
+  if (c.max_batch > 1) out += fmt::format(", batch {}", c.max_batch);
+  return out;
+}
+
+std::string plan_saving_text(const CapacityPlan& p) {
+  double d = p.usd_per_month - p.declared_usd_per_month;
+  if (std::abs(d) < 0.5 || p.declared_usd_per_month <= 0) return "";
+  return fmt::format("{} {} ({:+.0f}%)", d < 0 ? "saves" : "costs", format_usd(std::abs(d)), d / p.declared_usd_per_month * 100);
+}
+
+std::string plan_peak_text(const CapacityPlan& p) {
+  std::string out;
+  for (const auto& w : p.workloads)
+    out += fmt::format("{}{} at {} requests/s", out.empty() ? "" : "; ", w.name, format_number(w.peak_rps));
+  return out;
+}
+
+std::string plan_headroom_text(const CapacityPlan& p) {
+  const Headroom& h = p.headroom;
+  if (!h.factor) return "not measured";
+  std::string rates;
+  for (const auto& w : p.workloads)
+    rates += fmt::format("{}{} requests/s", rates.empty() ? "" : ", ", format_number(w.peak_rps * *h.factor));
+  if (h.beyond) return fmt::format("the SLOs are still met at {:.3f} × the peak ({}), the highest load tried", *h.factor, rates);
+  return fmt::format("the SLOs are met up to {:.3f} × the peak ({}); at {:.3f} × they are missed, '{}' the busiest component",
+                     *h.factor, rates, h.highest_tried, h.limited_by);
+}
+
+std::string plan_search_text(const ComponentPlan& c) {
+  std::string space = c.instance_searched ? fmt::format("{} instance types", c.instance_types) : "its declared instance type";
+  if (c.batch_sizes.size() > 1) space += fmt::format(" × {} batch sizes", c.batch_sizes.size());
+  return fmt::format("{} configurations simulated over {}{}", c.options.size(), space, pruned_text(c));
+}
 
 json capacity_plan_json(const CapacityPlan& p) {
   json out = json::object();
@@ -160,15 +161,15 @@ std::string render_capacity_plan_json(const CapacityPlan& p) {
 }
 
 std::string render_capacity_plan_text(const CapacityPlan& p, const std::string& spec_path) {
-  std::string out = fmt::format("Capacity plan for {}\nPeak load: {}\n", spec_path, peak_text(p));
+  std::string out = fmt::format("Capacity plan for {}\nPeak load: {}\n", spec_path, plan_peak_text(p));
   if (!p.feasible) out += fmt::format("\nNo plan meets the SLOs: {}\n", p.reason);
   if (!p.components.empty()) {
     out += fmt::format("\n{:<20} {:<34} {:>10}   {:<34} {:>10}\n", "component", "recommended", "$/month", "declared (at most)", "$/month");
     for (const auto& c : p.components)
-      out += fmt::format("{:<20} {:<34} {:>10}   {:<34} {:>10}\n", c.id, config_text(c.recommended), usd_text(c.usd_per_month),
-                         config_text(c.declared), usd_text(c.declared_usd_per_month));
+      out += fmt::format("{:<20} {:<34} {:>10}   {:<34} {:>10}\n", c.id, plan_config_text(c.recommended), plan_usd_text(c.usd_per_month),
+                         plan_config_text(c.declared), plan_usd_text(c.declared_usd_per_month));
     out += fmt::format("{:<20} {:<34} {:>10}   {:<34} {:>10}{}\n", "total", "", format_usd(p.usd_per_month), "",
-                       format_usd(p.declared_usd_per_month), saving(p).empty() ? "" : "  " + saving(p));
+                       format_usd(p.declared_usd_per_month), plan_saving_text(p).empty() ? "" : "  " + plan_saving_text(p));
   }
   if (!p.confirmation.workloads.empty()) {
     out += fmt::format("\nConfirmed at peak ({} replications of {} s{}):\n", p.confirmation.replications,
@@ -176,14 +177,14 @@ std::string render_capacity_plan_text(const CapacityPlan& p, const std::string& 
                        p.confirm_adjustments ? fmt::format("; {} replicas added after screening", p.confirm_adjustments) : "");
     out += confirmation_text(p, false);
   }
-  if (p.feasible) out += fmt::format("Headroom: {}\n", headroom_text(p));
+  if (p.feasible) out += fmt::format("Headroom: {}\n", plan_headroom_text(p));
   for (const auto& c : p.components) {
     if (c.options.empty()) continue;
-    out += fmt::format("\n{}: {}\n", c.id, search_text(c));
+    out += fmt::format("\n{}: {}\n", c.id, plan_search_text(c));
     out += fmt::format("  {:1} {:<34} {:>10} {:>10}  {}\n", "", "configuration", "$/month", "p99 ms", "SLOs");
     for (const auto& o : c.options)
-      out += fmt::format("  {:1} {:<34} {:>10} {:>10}  {}{}\n", o.pareto ? "*" : "", config_text(o.config),
-                         usd_text(o.usd_per_month), format_number(o.p99_ms), o.meets_slos ? "met" : "missed",
+      out += fmt::format("  {:1} {:<34} {:>10} {:>10}  {}{}\n", o.pareto ? "*" : "", plan_config_text(o.config),
+                         plan_usd_text(o.usd_per_month), format_number(o.p99_ms), o.meets_slos ? "met" : "missed",
                          o.config == c.recommended ? "  <- recommended" : "");
   }
   if (!p.components.empty()) out += "\n* on the Pareto front of cost and p99 (others held as recommended)\n";
@@ -193,30 +194,30 @@ std::string render_capacity_plan_text(const CapacityPlan& p, const std::string& 
 }
 
 std::string render_capacity_plan_markdown(const CapacityPlan& p, const std::string& spec_path) {
-  std::string out = fmt::format("## Capacity plan: `{}`\n\nPeak load: {}.\n\n", markdown_escape(spec_path), markdown_escape(peak_text(p)));
+  std::string out = fmt::format("## Capacity plan: `{}`\n\nPeak load: {}.\n\n", markdown_escape(spec_path), markdown_escape(plan_peak_text(p)));
   if (!p.feasible) out += fmt::format("**No plan meets the SLOs:** {}\n\n", markdown_escape(p.reason));
   if (!p.components.empty()) {
     out += "| component | recommended | $/month | declared (at most) | $/month | utilization at peak |\n|---|---|---:|---|---:|---:|\n";
     for (const auto& c : p.components)
-      out += fmt::format("| {} | {} | {} | {} | {} | {:.2f} |\n", markdown_escape(c.id), markdown_escape(config_text(c.recommended)),
-                         usd_text(c.usd_per_month), markdown_escape(config_text(c.declared)), usd_text(c.declared_usd_per_month),
+      out += fmt::format("| {} | {} | {} | {} | {} | {:.2f} |\n", markdown_escape(c.id), markdown_escape(plan_config_text(c.recommended)),
+                         plan_usd_text(c.usd_per_month), markdown_escape(plan_config_text(c.declared)), plan_usd_text(c.declared_usd_per_month),
                          c.utilization.value);
     out += fmt::format("| **total** | | **{}** | | **{}** | |\n\n", format_usd(p.usd_per_month), format_usd(p.declared_usd_per_month));
-    if (!saving(p).empty()) out += fmt::format("Against the declared configuration, the plan {}.\n\n", saving(p));
+    if (!plan_saving_text(p).empty()) out += fmt::format("Against the declared configuration, the plan {}.\n\n", plan_saving_text(p));
   }
   if (!p.confirmation.workloads.empty()) {
     out += fmt::format("Confirmed at peak ({} replications of {} s):\n\n", p.confirmation.replications,
                        format_number(p.confirmation.duration_s));
     out += confirmation_text(p, true) + "\n";
   }
-  if (p.feasible) out += fmt::format("**Headroom:** {}.\n\n", markdown_escape(headroom_text(p)));
+  if (p.feasible) out += fmt::format("**Headroom:** {}.\n\n", markdown_escape(plan_headroom_text(p)));
   for (const auto& c : p.components) {
     if (c.options.empty()) continue;
     out += fmt::format("### `{}`\n\n{}.\n\n| | configuration | $/month | p99 (ms) | SLOs |\n|---|---|---:|---:|---|\n",
-                       markdown_escape(c.id), markdown_escape(search_text(c)));
+                       markdown_escape(c.id), markdown_escape(plan_search_text(c)));
     for (const auto& o : c.options)
       out += fmt::format("| {} | {} | {} | {} | {} |\n", o.config == c.recommended ? "**→**" : o.pareto ? "◆" : "",
-                         markdown_escape(config_text(o.config)), usd_text(o.usd_per_month), format_number(o.p99_ms),
+                         markdown_escape(plan_config_text(o.config)), plan_usd_text(o.usd_per_month), format_number(o.p99_ms),
                          o.meets_slos ? "met" : "missed");
     out += "\n";
   }

@@ -46,6 +46,10 @@ std::string render_diagnostic(const Finding& finding, const SourceFile* source, 
 // Text escaped for XML and HTML (& < > " ' as entities, control characters as spaces).
 std::string xml_escape(std::string_view s);
 
+// One word of a POSIX shell command line: as it is when it holds only characters no shell treats
+// specially, else in single quotes (for the commands reports print to reproduce a run).
+std::string shell_word(std::string_view s);
+
 // Writes `content` to `path` whole or not at all (temporary file, then rename). Returns an error
 // message, or empty on success.
 std::string write_file_atomically(const std::string& path, std::string_view content);

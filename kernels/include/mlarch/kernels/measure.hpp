@@ -79,7 +79,9 @@ struct KernelReport {
 KernelReport measure_kernels(const System& system, const std::vector<PlannedModel>& models, const std::vector<int>& batches,
                              const HostProbe& host, const TimingBudget& budget);
 
-// JSON: {"version":1,"host":{...},"models":{NAME:{"type","batches":[...]}}} (schemas/kernels-output-v1.schema.json).
+// JSON: {"version":1,"host":{...},"models":{NAME:{"type","batches":[...]}}} (schemas/kernels-output-v1.schema.json);
+// the review carries the same value as its "kernels".
+Json kernels_json(const KernelReport& report);
 std::string render_kernels_json(const KernelReport& report);
 std::string render_kernels_text(const KernelReport& report);
 // The measured medians as a calibration for the simulator.

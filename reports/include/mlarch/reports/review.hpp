@@ -1,9 +1,8 @@
-// The design-review document: lint findings, simulation results, load sweeps and costs of one
+// The design-review document: lint findings, simulation results, load sweeps, costs (and kernel timings) of one
 // spec, gathered into one JSON value (schemas/review-output-v1.schema.json) that every renderer
 // (HTML, Markdown, JSON) reads. Building runs things; rendering is a pure function of the value.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,13 +18,12 @@ struct ReviewOptions {
   std::vector<double> sweep_factors = {0.5, 1.0, 1.5, 2.0};
   std::string today;     // YYYY-MM-DD; empty: the current date (UTC)
   bool host = true;      // record the host (name, system, cores) in the run settings
-  // Results of `mlarch kernels`, when run: {"results": [{"kernel", "component", "predicted_ms",
-  // "measured_ms", "error", "share_of_peak"}]}. Copied into the review as its "kernels" member.
-  std::optional<nlohmann::json> kernels;
 };
 
 // Loads, lints (with the built-in catalog and the spec's configuration, as `mlarch lint`),
 // simulates and sweeps the spec. A spec that does not load gives a review of its load errors.
+// Kernel timings, when run, are the review's "kernels": `mlarch kernels --format json`'s value
+// (schemas/kernels-output-v1.schema.json), set by the caller.
 nlohmann::json build_review(const std::string& spec_path, const ReviewOptions& options);
 
 // Whether the review lists load errors (the command then exits 2).

@@ -105,4 +105,12 @@ std::string render_capacity_plan_json(const CapacityPlan& plan);
 std::string render_capacity_plan_text(const CapacityPlan& plan, const std::string& spec_path);
 std::string render_capacity_plan_markdown(const CapacityPlan& plan, const std::string& spec_path);
 
+// Phrases every rendering of the plan shares (text, Markdown, the HTML report).
+std::string plan_config_text(const ComponentConfig& config);   // "c7g.large × 2, batch 2"
+std::string plan_usd_text(const std::optional<double>& usd);   // "$1,240" or "unpriced"
+std::string plan_peak_text(const CapacityPlan& plan);          // "checkout at 7,500 requests/s"
+std::string plan_saving_text(const CapacityPlan& plan);        // "saves $3,243 (-77%)"; empty: about the same
+std::string plan_headroom_text(const CapacityPlan& plan);
+std::string plan_search_text(const ComponentPlan& component);  // what was simulated and what the bounds ruled out
+
 }  // namespace mlarch::sim

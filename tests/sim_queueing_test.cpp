@@ -186,7 +186,19 @@ struct Case {
 // The future event set must hand events out by (time, order of scheduling), whatever mix of
 // near and far events it is given: checked against an ordered map over a million operations,
 // with ties in time, events far ahead (which go to its heap) and bursts of near ones (its list).
-TEST(EventQueue, OrderMatchesAnOrderedMapOnRandomOperations) {
+// The future event set against an ordered map, on time scales from microseconds to days (the
+// calendar's bucket width follows the run), with ties with the present and among themselves, far
+// events, thousands pending at once, and a change of time scale in the middle of the run.
+struct EventQueueCase {
+  double scale;            // the typical time between an event's scheduling and its time
+  std::size_t pending;     // about how many events are pending
+  bool rescale;            // the scale grows 1,000-fold halfway through
+};
+
+class EventQueueOrder : public ::testing::TestWithParam<EventQueueCase> {};
+
+TEST_P(EventQueueOrder, MatchesAnOrderedMapOnRandomOperations) {
+  const EventQueueCase c = GetParam();
   struct Ev {
     double time;
     std::uint64_t seq;
@@ -198,14 +210,17 @@ TEST(EventQueue, OrderMatchesAnOrderedMapOnRandomOperations) {
   double now = 0;
   std::uint64_t seq = 0;
   std::uint32_t id = 0;
-  for (int op = 0; op < 1'000'000; ++op) {
-    bool push = reference.empty() || rng.uniform() < (reference.size() < 64 ? 0.55 : 0.45);
+  const int ops = 1'000'000;
+  for (int op = 0; op < ops; ++op) {
+    const double scale = c.rescale && op > ops / 2 ? 1000 * c.scale : c.scale;
+    bool push = reference.empty() || rng.uniform() < (reference.size() < c.pending ? 0.55 : 0.45);
     if (push) {
       double u = rng.uniform(), t;
-      if (u < 0.05) t = now;                                         // a tie with the present
-      else if (u < 0.10) t = now + 1000 * rng.uniform();             // far ahead
-      else if (u < 0.15) t = std::floor(now) + 1;                    // ties among themselves
-      else t = now + rng.exponential(0.5);                           // soon
+      if (u < 0.05) t = now;                                          // a tie with the present
+      else if (u < 0.10) t = now + 2000 * scale * rng.uniform();      // far ahead
+      else if (u < 0.15) t = (std::floor(now / scale) + 1) * scale;   // ties among themselves
+      else if (u < 0.16) t = now + 1e7 * scale;                       // beyond any horizon
+      else t = now + rng.exponential(scale);                          // soon
       queue.push(Ev{t, 0, id});
       reference.emplace(std::make_pair(t, seq++), id++);
     } else {
@@ -222,6 +237,26 @@ TEST(EventQueue, OrderMatchesAnOrderedMapOnRandomOperations) {
     ASSERT_EQ(queue.pop().id, reference.begin()->second);
     reference.erase(reference.begin());
   }
+  EXPECT_TRUE(queue.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(TimeScales, EventQueueOrder,
+                         ::testing::Values(EventQueueCase{0.5, 64, false}, EventQueueCase{1e-6, 64, false},
+                                           EventQueueCase{1e6, 64, false}, EventQueueCase{0.5, 5000, false},
+                                           EventQueueCase{1e-3, 64, true}));
+
+// Thousands of events at the very same time leave in the order they were scheduled, and each
+// operation stays cheap (a bucket never holds more than a bounded number of them).
+TEST(EventQueue, ManyTiesLeaveInScheduleOrder) {
+  struct Ev {
+    double time;
+    std::uint64_t seq;
+    std::uint32_t id;
+  };
+  EventQueue<Ev> queue;
+  for (std::uint32_t i = 0; i < 20'000; ++i) queue.push(Ev{i < 10'000 ? 5.0 : 2.0, 0, i});
+  for (std::uint32_t i = 10'000; i < 20'000; ++i) ASSERT_EQ(queue.pop().id, i);
+  for (std::uint32_t i = 0; i < 10'000; ++i) ASSERT_EQ(queue.pop().id, i);
   EXPECT_TRUE(queue.empty());
 }
 

@@ -188,10 +188,15 @@ struct Frame {
       out += fmt::format("<line class=\"ref\" x1=\"{0}\" x2=\"{1}\" y1=\"{2:.1f}\" y2=\"{2:.1f}\"/>", kLeft, kWidth - kRight, y(l.value));
       out += text(kWidth - kRight - 4, y(l.value) - 5, l.label, "end", "reflabel");
     }
+    // A vertical line's label goes at the top, or under a horizontal line's label it would overlap.
+    double label_y = kTop + 12;
+    for (const auto& l : hlines)
+      if (std::abs(label_y - (y(l.value) - 5)) < 14) label_y = y(l.value) + 16;
     for (const auto& l : vlines) {
       out += fmt::format("<line class=\"{0}\" x1=\"{1:.1f}\" x2=\"{1:.1f}\" y1=\"{2}\" y2=\"{3:.1f}\"/>", vclass, x(l.value), kTop,
                          kTop + plot_h);
-      out += text(x(l.value) + 4, kTop + 12, l.label, x(l.value) > kWidth - 160 ? "end" : "start", "reflabel");
+      const bool left = x(l.value) > kWidth - 160;
+      out += text(x(l.value) + (left ? -4 : 4), label_y, l.label, left ? "end" : "start", "reflabel");
     }
     return out;
   }

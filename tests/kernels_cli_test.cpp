@@ -243,11 +243,17 @@ TEST(Validate, RunsThePathForRealAndSimulatesIt) {
   EXPECT_GT(out["measured"]["mean_ms"].get<double>(), 2.0);
   EXPECT_GT(out["simulated"]["mean_ms"].get<double>(), 2.0);
   EXPECT_GE(out["simulated"]["p99_ms"].get<double>(), out["simulated"]["p50_ms"].get<double>());
+  // The host's delays were measured in the run itself: every request passed an idle gateway worker.
+  EXPECT_GT(out["host_delays"]["handovers"].get<int>(), 100);
+  EXPECT_GE(out["host_delays"]["sleeps"].get<int>(), out["measured"]["requests"].get<int>());
+  EXPECT_LT(out["host_delays"]["handover_ms"].get<double>(), 5.0);
+  EXPECT_LT(out["host_delays"]["sleep_overshoot_ms"].get<double>(), 5.0);
 
   auto text = test::run_mlarch("validate spec.yaml --seconds 1", dir.path());
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("reference kernel of 'ranker'"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("measured ms  simulated ms"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("added to each simulated visit, as measured in the run"), std::string::npos) << text.out;
 }
 
 TEST(Validate, WhatItCannotRunIsAnErrorWithExitCode2) {

@@ -186,6 +186,30 @@ struct Case {
 // The future event set must hand events out by (time, order of scheduling), whatever mix of
 // near and far events it is given: checked against an ordered map over a million operations,
 // with ties in time, events far ahead (which go to its heap) and bursts of near ones (its list).
+// A service's fixed offset (what validate adds for the host's delays) is added after the draw,
+// to every batch size, and to the mean.
+TEST(ServiceModel, OffsetIsAddedToEveryDrawAndToTheMean) {
+  ServiceModel m;
+  m.shape = ServiceModel::Shape::constant;
+  m.mean_ms = 2;
+  m.batch_mean_ms = {0, 2, 3};
+  m.offset_ms = 0.25;
+  Rng rng(1);
+  EXPECT_DOUBLE_EQ(m.sample(rng, 1), 2.25);
+  EXPECT_DOUBLE_EQ(m.sample(rng, 2), 3.25);
+  EXPECT_DOUBLE_EQ(m.mean(2), 3.25);
+  m.shape = ServiceModel::Shape::exponential;
+  m.batch_mean_ms.clear();
+  double sum = 0, least = 1e9;
+  for (int i = 0; i < 200'000; ++i) {
+    double x = m.sample(rng, 1);
+    sum += x;
+    least = std::min(least, x);
+  }
+  EXPECT_NEAR(sum / 200'000, m.mean(1), 0.02);
+  EXPECT_GE(least, 0.25);
+}
+
 // The future event set against an ordered map, on time scales from microseconds to days (the
 // calendar's bucket width follows the run), with ties with the present and among themselves, far
 // events, thousands pending at once, and a change of time scale in the middle of the run.

@@ -63,6 +63,19 @@ std::vector<double> arrival_times(const sim::Arrivals& a, double rate, double se
   return t;
 }
 
+double mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (double x : v) sum += x;
+  return v.empty() ? 0 : sum / static_cast<double>(v.size());
+}
+
+// Sleeps of a millisecond must not overshoot by the default 50 µs timer slack.
+void tight_timer_slack() {
+#ifdef __linux__
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+#endif
+}
+
 LatencySummary summarize(std::vector<double> ms) {
   LatencySummary s;
   if (ms.empty()) return s;
@@ -99,6 +112,7 @@ class ServingRun {
                                                     kWeightSeed));
         st.rngs.emplace_back(seed * 1000003 + s * 1009 + static_cast<std::uint64_t>(k));
       }
+      st.overshoots.resize(static_cast<std::size_t>(servers));
     }
   }
 
@@ -131,11 +145,27 @@ class ServingRun {
     return latency_;
   }
 
+  // Means over every station, once the run is over (the means: what a visit adds on average).
+  HostDelays delays() const {
+    std::vector<double> handovers, overshoots;
+    for (const auto& st : stations_) {
+      handovers.insert(handovers.end(), st->handovers.begin(), st->handovers.end());
+      for (const auto& v : st->overshoots) overshoots.insert(overshoots.end(), v.begin(), v.end());
+    }
+    HostDelays d;
+    d.handovers = static_cast<int>(handovers.size());
+    d.sleeps = static_cast<int>(overshoots.size());
+    d.handover_ms = std::max(0.0, mean(handovers));
+    d.sleep_overshoot_ms = std::max(0.0, mean(overshoots));
+    return d;
+  }
+
  private:
   struct Item {
     std::uint32_t request;
     std::uint16_t step, branch, pos;
     Clock::time_point enqueued;
+    bool to_idle = false;  // a worker of the station was waiting for work when it was queued
   };
   struct Station {
     const sim::Station* model = nullptr;
@@ -145,13 +175,17 @@ class ServingRun {
     std::deque<Item> queue;
     std::vector<std::unique_ptr<ReferenceModel>> kernels;  // one per worker of a model server
     std::vector<sim::Rng> rngs;                             // one per worker
+    int idle = 0;                                           // workers waiting for work
+    std::vector<double> handovers;                          // ms from queued to taken, for items queued to an idle worker
+    std::vector<std::vector<double>> overshoots;            // per worker: ms each sleep ended late
   };
 
   void enqueue(Item item) {
     Station& st = *stations_[w_.steps[item.step].branches[item.branch].stations[item.pos]];
-    item.enqueued = Clock::now();
     {
       std::lock_guard lock(st.mu);
+      item.enqueued = Clock::now();
+      item.to_idle = st.idle > static_cast<int>(st.queue.size());
       st.queue.push_back(item);
     }
     st.cv.notify_one();
@@ -180,17 +214,18 @@ class ServingRun {
   }
 
   void work(Station& st, int k) {
-#ifdef __linux__
-    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // sleeps of a millisecond must not overshoot by 50 µs
-#endif
+    tight_timer_slack();
     sim::Rng& rng = st.rngs[static_cast<std::size_t>(k)];
     const bool kernel = !st.scaled.model.empty();
     std::vector<Item> batch;
     for (;;) {
       {
         std::unique_lock lock(st.mu);
+        ++st.idle;
         st.cv.wait(lock, [&] { return stop_ || !st.queue.empty(); });
+        --st.idle;
         if (stop_) return;
+        if (st.queue.front().to_idle) st.handovers.push_back(Ms(Clock::now() - st.queue.front().enqueued).count());
         if (kernel && st.scaled.max_wait_ms > 0 && static_cast<int>(st.queue.size()) < st.scaled.max_batch) {
           // Dynamic batching: the oldest request waits at most max_wait_ms for the batch to fill.
           auto deadline = st.queue.front().enqueued + std::chrono::duration_cast<Clock::duration>(Ms(st.scaled.max_wait_ms));
@@ -206,7 +241,9 @@ class ServingRun {
       } else {
         const sim::Station& m = *st.model;
         double ms = m.cache_hit_ratio > 0 && rng.chance(m.cache_hit_ratio) ? m.cache_hit_ms : m.service.sample(rng, 1);
+        const auto start = Clock::now();
         std::this_thread::sleep_for(Ms(ms));
+        st.overshoots[static_cast<std::size_t>(k)].push_back(Ms(Clock::now() - start).count() - ms);
       }
       for (const auto& item : batch) done(item);
     }
@@ -363,6 +400,16 @@ ValidationResult validate(const System& system, const sim::Scenario& scenario, c
     else if (times[i] >= o.warmup_s) counted.push_back(latency[i]);
   }
   r.measured = summarize(counted);
+  r.host = run.delays();
+
+  // Each visit of the real run waited for its worker to wake, and a sleep ended late: the
+  // simulation adds the means of both, as measured in the run, to every visit.
+  for (std::size_t s = 0; s < scaled.stations.size(); ++s) {
+    sim::Station& st = scaled.stations[s];
+    const double sleep = r.stations[s].model.empty() ? r.host.sleep_overshoot_ms : 0;
+    st.service.offset_ms = r.host.handover_ms + sleep;
+    if (st.cache_hit_ratio > 0) st.cache_hit_ms += r.host.handover_ms + (st.cache_hit_ms > 0 ? sleep : 0);
+  }
 
   // The simulation of the same configuration, replaying the same arrivals.
   sim::WorkloadModel sw = w;
@@ -417,6 +464,10 @@ std::string render_validation_json(const ValidationResult& r) {
                              {"max_batch", s.max_batch},
                              {"max_wait_ms", s.max_wait_ms},
                              {"mean_service_ms", s.mean_service_ms}});
+  j["host_delays"] = {{"handover_ms", r.host.handover_ms},
+                      {"sleep_overshoot_ms", r.host.sleep_overshoot_ms},
+                      {"handovers", r.host.handovers},
+                      {"sleeps", r.host.sleeps}};
   auto latency = [](const LatencySummary& l) {
     return Json{{"requests", l.requests}, {"mean_ms", l.mean_ms}, {"p50_ms", l.p50_ms}, {"p90_ms", l.p90_ms}, {"p99_ms", l.p99_ms}};
   };
@@ -439,6 +490,9 @@ std::string render_validation_text(const ValidationResult& r) {
   for (const auto& s : r.stations)
     out += fmt::format("  {:<20}  {:>7}  {:>9}  {:>8.3g}  {:>10.4g}  {}\n", s.id, s.servers, s.max_batch, s.max_wait_ms,
                        s.mean_service_ms, s.model.empty() ? "sleeps its declared time" : "reference kernel of '" + s.model + "'");
+  out += fmt::format("\n  added to each simulated visit, as measured in the run: {:.3f} ms for an idle worker to take a request"
+                     " (mean of {}),\n  and {:.3f} ms more where the work is a sleep (mean overshoot of {} sleeps)\n",
+                     r.host.handover_ms, r.host.handovers, r.host.sleep_overshoot_ms, r.host.sleeps);
   out += fmt::format("\n  {:<10}  {:>12}  {:>12}  {:>8}\n", "latency", "measured ms", "simulated ms", "error");
   auto row = [&](const char* name, double m, double s) {
     out += fmt::format("  {:<10}  {:>12.4g}  {:>12.4g}  {:>+7.1f}%\n", name, m, s, error_pct(s, m));

@@ -531,8 +531,7 @@ ScenarioResult Builder::build() {
 }  // namespace
 
 double ServiceModel::mean(int batch) const {
-  if (!batch_mean_ms.empty()) return batch_mean_ms[static_cast<std::size_t>(batch)];
-  return mean_ms;
+  return (batch_mean_ms.empty() ? mean_ms : batch_mean_ms[static_cast<std::size_t>(batch)]) + offset_ms;
 }
 
 double diurnal_kappa(double peak_to_mean) {

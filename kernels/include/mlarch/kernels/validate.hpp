@@ -39,6 +39,15 @@ struct ScaledStation {
   double mean_service_ms = 0;  // of one service at batch 1 (cache hits included)
 };
 
+// How late this host's threads were in the real run, added to every visit of the simulated
+// configuration so that it models that run rather than an ideal one: the time for an idle worker
+// to take a request queued to it from another thread (its wake-up), and how late a sleep (a
+// declared service time) ended. Means over `handovers` and `sleeps` samples.
+struct HostDelays {
+  double handover_ms = 0, sleep_overshoot_ms = 0;
+  int handovers = 0, sleeps = 0;
+};
+
 struct LatencySummary {
   double requests = 0, mean_ms = 0, p50_ms = 0, p90_ms = 0, p99_ms = 0;
 };
@@ -48,6 +57,7 @@ struct ValidationResult {
   double spec_rate_rps = 0, rate_rps = 0, seconds = 0, warmup_s = 0;
   std::string process;
   std::vector<ScaledStation> stations;
+  HostDelays host;              // added to each simulated visit
   LatencySummary measured;
   std::size_t unfinished = 0;  // real requests still in flight when the run was stopped
   LatencySummary simulated;     // means over the replications

@@ -30,6 +30,9 @@ struct ServiceModel {
   // depend on the size. A sample is the distribution's draw scaled to this mean.
   std::vector<double> batch_mean_ms;
   std::string origin;  // "declared", "batch_time", "derived: ...", "measured: ..." — said in the outputs
+  // A fixed time added to every service after the draw (0 from a spec; `mlarch validate` puts the
+  // host's thread hand-over and sleep overshoot here).
+  double offset_ms = 0;
 
   // A draw for one service of a batch of `batch` (defined inline below: it is on the engine's hot path).
   double sample(Rng& rng, int batch) const;
@@ -47,7 +50,7 @@ inline double ServiceModel::sample(Rng& rng, int batch) const {
     case Shape::empirical: x = (*samples)[rng.below(samples->size())]; break;
   }
   if (!batch_mean_ms.empty()) x *= batch_mean_ms[static_cast<std::size_t>(batch)] / mean_ms;
-  return x;
+  return x + offset_ms;
 }
 
 struct Station {

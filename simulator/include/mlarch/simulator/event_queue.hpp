@@ -37,12 +37,7 @@ class EventQueue {
   bool empty() const { return wheel_size_ == 0 && heap_.empty(); }
   std::size_t size() const { return wheel_size_ + heap_.size(); }
   void clear() {
-    head_.fill(kNil);
-    length_.fill(0);
-    occupied_.fill(0);
-    nodes_.clear();
-    free_ = kNil;
-    wheel_size_ = 0;
+    clear_wheel();
     heap_.clear();
   }
 
@@ -151,13 +146,17 @@ class EventQueue {
     wheel.reserve(wheel_size_);
     for (std::size_t slot = 0; slot < kBuckets; ++slot)
       for (std::uint32_t n = head_[slot]; n != kNil; n = nodes_[n].next) wheel.push_back(nodes_[n].event);
+    clear_wheel();
+    for (const Event& e : wheel) insert(e);
+  }
+
+  void clear_wheel() {
     head_.fill(kNil);
     length_.fill(0);
     occupied_.fill(0);
     nodes_.clear();
     free_ = kNil;
     wheel_size_ = 0;
-    for (const Event& e : wheel) insert(e);
   }
 
   void heap_push(const Event& e) {

@@ -1,6 +1,6 @@
 // The packed GEMM (see gemm.hpp). Loops, outermost first, as in BLIS: columns of C in blocks of
 // NC (B's packed panel, KC × NC, lives in the L3 cache), the shared dimension in blocks of KC, rows
-// in blocks of MC (A's packed block, MC × KC, lives in the L2 cache), then MR × NR tiles of C kept
+// in blocks of MC (A's packed block, MC × KC, lives in the L2 cache, its panels prefetched into L1), then MR × NR tiles of C kept
 // in registers while the micro-kernel runs down KC: a sliver of B (KC × NR) stays in the L1 cache
 // across the tiles of a row block. Packing pads the edges with zeros, so the micro-kernel always
 // computes a whole tile; a partial tile goes through a small buffer.
@@ -75,7 +75,7 @@ namespace {
 // 16 × 6 tiles: 12 accumulators of 8 floats, two loads of A and six broadcasts of B per step of k
 // for 12 FMAs (BLIS's Haswell shape, transposed for column-major C).
 struct Avx2Fma {
-  static constexpr long mr = 16, nr = 6, mc = 384, kc = 256, nc = 3072;
+  static constexpr long mr = 16, nr = 6, mc = 192, kc = 256, nc = 3072;
   __attribute__((target("avx2,fma"))) static void tile(long k, const float* a, const float* b, float* c, long ldc, bool accumulate) {
     __m256 acc[nr][2];
 #pragma GCC unroll 6
@@ -87,6 +87,8 @@ struct Avx2Fma {
 #pragma GCC unroll 2
     for (long p = 0; p < k; ++p) {
       const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
+      // A's panel streams from the L2 cache: ask for it 16 steps ahead.
+      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * mr), _MM_HINT_T0);
 #pragma GCC unroll 6
       for (int j = 0; j < nr; ++j) {
         const __m256 bj = _mm256_broadcast_ss(b + j);
@@ -112,7 +114,7 @@ struct Avx2Fma {
 // 32 × 12 tiles: 24 accumulators of 16 floats of the 32 registers, two loads of A and twelve
 // broadcasts of B per step of k for 24 FMAs.
 struct Avx512 {
-  static constexpr long mr = 32, nr = 12, mc = 384, kc = 256, nc = 3072;
+  static constexpr long mr = 32, nr = 12, mc = 192, kc = 256, nc = 3072;
   __attribute__((target("avx512f"))) static void tile(long k, const float* a, const float* b, float* c, long ldc, bool accumulate) {
     __m512 acc[nr][2];
 #pragma GCC unroll 12
@@ -123,6 +125,9 @@ struct Avx512 {
     }
     for (long p = 0; p < k; ++p) {
       const __m512 a0 = _mm512_loadu_ps(a), a1 = _mm512_loadu_ps(a + 16);
+      // A's panel streams from the L2 cache: ask for it 16 steps ahead.
+      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * mr), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * mr + 16), _MM_HINT_T0);
 #pragma GCC unroll 12
       for (int j = 0; j < nr; ++j) {
         const __m512 bj = _mm512_set1_ps(b[j]);
@@ -188,6 +193,7 @@ void pack_b(const MatrixView& b, long p0, long depth, long j0, long cols, float*
 
 template <class K>
 void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, int threads) {
+  static_assert(K::mc % K::mr == 0 && K::nc % K::nr == 0, "blocks of whole tiles");
   const long m = a.rows, n = b.cols, k = a.cols;
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {

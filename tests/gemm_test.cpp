@@ -22,10 +22,11 @@ struct Shape {
 
 // Single elements, small primes, a shape on each side of a square, k = 1, shapes that cross the
 // register tiles (up to 32 × 12), the row and shared-dimension blocks (192 and 256) and the column
-// block (3072), and one large-ish.
+// block (3072), few columns (A read in place rather than packed), and one large-ish.
 const std::vector<Shape> kShapes = {{1, 1, 1},    {7, 13, 5},     {13, 7, 5},    {2, 3, 1},    {31, 37, 41}, {97, 101, 103},
                                     {64, 64, 1},  {1, 50, 200},   {50, 1, 200},  {33, 13, 7},  {17, 7, 300}, {385, 259, 257},
-                                    {23, 3075, 9}, {300, 200, 520}, {390, 130, 270}};
+                                    {23, 3075, 9}, {300, 200, 520}, {390, 130, 270},
+                                    {200, 20, 300}, {130, 9, 70},   {400, 11, 600}};
 
 Matrix random(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
   std::mt19937 rng(seed);

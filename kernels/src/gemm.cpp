@@ -76,7 +76,7 @@ namespace {
 // for 12 FMAs (BLIS's Haswell shape, transposed for column-major C).
 struct Avx2Fma {
   static constexpr long mr = 16, nr = 6, mc = 192, kc = 256, nc = 3072;
-  __attribute__((target("avx2,fma"))) static void tile(long k, const float* a, const float* b, float* c, long ldc, bool accumulate) {
+  __attribute__((target("avx2,fma"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc, bool accumulate) {
     __m256 acc[nr][2];
 #pragma GCC unroll 6
     for (int j = 0; j < nr; ++j) {
@@ -88,14 +88,14 @@ struct Avx2Fma {
     for (long p = 0; p < k; ++p) {
       const __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8);
       // A's panel streams from the L2 cache: ask for it 16 steps ahead.
-      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * mr), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * lda), _MM_HINT_T0);
 #pragma GCC unroll 6
       for (int j = 0; j < nr; ++j) {
         const __m256 bj = _mm256_broadcast_ss(b + j);
         acc[j][0] = _mm256_fmadd_ps(a0, bj, acc[j][0]);
         acc[j][1] = _mm256_fmadd_ps(a1, bj, acc[j][1]);
       }
-      a += mr;
+      a += lda;
       b += nr;
     }
 #pragma GCC unroll 6
@@ -115,7 +115,7 @@ struct Avx2Fma {
 // broadcasts of B per step of k for 24 FMAs.
 struct Avx512 {
   static constexpr long mr = 32, nr = 12, mc = 192, kc = 256, nc = 3072;
-  __attribute__((target("avx512f"))) static void tile(long k, const float* a, const float* b, float* c, long ldc, bool accumulate) {
+  __attribute__((target("avx512f"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc, bool accumulate) {
     __m512 acc[nr][2];
 #pragma GCC unroll 12
     for (int j = 0; j < nr; ++j) {
@@ -126,15 +126,15 @@ struct Avx512 {
     for (long p = 0; p < k; ++p) {
       const __m512 a0 = _mm512_loadu_ps(a), a1 = _mm512_loadu_ps(a + 16);
       // A's panel streams from the L2 cache: ask for it 16 steps ahead.
-      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * mr), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * mr + 16), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * lda), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(a + 16 * lda + 16), _MM_HINT_T0);
 #pragma GCC unroll 12
       for (int j = 0; j < nr; ++j) {
         const __m512 bj = _mm512_set1_ps(b[j]);
         acc[j][0] = _mm512_fmadd_ps(a0, bj, acc[j][0]);
         acc[j][1] = _mm512_fmadd_ps(a1, bj, acc[j][1]);
       }
-      a += mr;
+      a += lda;
       b += nr;
     }
 #pragma GCC unroll 12
@@ -203,6 +203,10 @@ void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, 
   thread_local std::vector<float> b_store;
   float* b_pack = scratch(b_store, K::kc * std::min(K::nc, ceil_div(n, K::nr) * K::nr));
   const long row_blocks = ceil_div(m, K::mc);
+  // With one or two slivers of B (a few columns: a batch of samples through a layer) each element
+  // of A is used once or twice: packing it would cost more than it saves. A column-major A is then
+  // read in place, its tiles' rows contiguous; only a last, partial row panel is packed.
+  const bool a_in_place = a.row_stride == 1 && ceil_div(n, K::nr) <= 2;
   // Always a team of its own, even of one thread: the worksharing loops below then bind to it and
   // not to a parallel region the caller may be running in.
 #pragma omp parallel num_threads(std::max(1, threads))
@@ -223,20 +227,25 @@ void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, 
 #pragma omp for schedule(dynamic)
         for (long w = 0; w < row_blocks * parts; ++w) {
           const long ic = w / parts * K::mc, mc = std::min(K::mc, m - ic), part = w % parts;
-          pack_a<K::mr>(a, ic, mc, pc, kc, a_pack);
+          if (!a_in_place)
+            pack_a<K::mr>(a, ic, mc, pc, kc, a_pack);
+          else if (mc % K::mr != 0)
+            pack_a<K::mr>(a, ic + mc / K::mr * K::mr, mc % K::mr, pc, kc, a_pack);
           for (long s = slivers * part / parts; s < slivers * (part + 1) / parts; ++s) {
             const long j = jc + s * K::nr, nr = std::min(K::nr, n - j);
             const float* b_sliver = b_pack + s * K::nr * kc;
             for (long i = 0; i < mc; i += K::mr) {
               const long mr = std::min(K::mr, mc - i);
-              const float* a_panel = a_pack + i * kc;
+              const bool in_place = a_in_place && mr == K::mr;
+              const float* a_panel = in_place ? a.data + ic + i + pc * a.col_stride : a_pack + (a_in_place ? 0 : i * kc);
+              const long lda = in_place ? a.col_stride : K::mr;
               float* tile = c + j * ldc + ic + i;
               if (mr == K::mr && nr == K::nr) {
-                K::tile(kc, a_panel, b_sliver, tile, ldc, accumulate);
+                K::tile(kc, a_panel, lda, b_sliver, tile, ldc, accumulate);
                 continue;
               }
               alignas(64) float part_tile[K::mr * K::nr];
-              K::tile(kc, a_panel, b_sliver, part_tile, K::mr, false);
+              K::tile(kc, a_panel, lda, b_sliver, part_tile, K::mr, false);
               for (long jj = 0; jj < nr; ++jj)
                 for (long ii = 0; ii < mr; ++ii)
                   tile[jj * ldc + ii] = (accumulate ? tile[jj * ldc + ii] : 0.0f) + part_tile[jj * K::mr + ii];

@@ -105,6 +105,23 @@ TEST(Gemm, PackedKernelsMatchNaiveLoopsOnEveryShape) {
   }
 }
 
+// An A stored by rows (the transpose of a column-major matrix, as in the decoder's logits): packed
+// by rows rather than read in place, whatever the columns of B.
+TEST(Gemm, PackedKernelsTakeATransposedA) {
+  for (Isa isa : supported()) {
+    if (isa == Isa::sse2) continue;
+    for (const Shape& s : kShapes)
+      for (int threads : {1, 2}) {
+        const Matrix at = random(s.k + 3, s.m, 5), b = random(s.k, s.n, 6);
+        Matrix c = Matrix::Constant(s.m, s.n, 7.0f);
+        packed_gemm(isa, MatrixView{at.data(), s.m, s.k, at.rows(), 1}, MatrixView{b.data(), s.k, s.n, 1, b.rows()}, c.data(), c.rows(),
+                    threads);
+        const Matrix a = at.topRows(s.k).transpose();
+        expect_product(c, a, b, "transposed " + name(s, isa) + ", " + std::to_string(threads) + " threads");
+      }
+  }
+}
+
 TEST(Gemm, EmptySharedDimensionGivesZeros) {
   for (Isa isa : supported()) {
     if (isa == Isa::sse2) continue;

@@ -1,9 +1,10 @@
 // The packed GEMM (see gemm.hpp). Loops, outermost first, as in BLIS: columns of C in blocks of
 // NC (B's packed panel, KC × NC, lives in the L3 cache), the shared dimension in blocks of KC, rows
-// in blocks of MC (A's packed block, MC × KC, lives in the L2 cache, its panels prefetched into L1), then MR × NR tiles of C kept
-// in registers while the micro-kernel runs down KC: a sliver of B (KC × NR) stays in the L1 cache
-// across the tiles of a row block. Packing pads the edges with zeros, so the micro-kernel always
-// computes a whole tile; a partial tile goes through a small buffer.
+// in blocks of MC (A's packed block, MC × KC, lives in the L2 cache, each panel prefetched into L1
+// as the micro-kernel reaches it), then MR × NR tiles of C kept in registers while the
+// micro-kernel runs down KC: a sliver of B (KC × NR) stays in the L1 cache across the tiles of a
+// row block. Packing pads the edges with zeros, so the micro-kernel always computes a whole tile;
+// a partial tile goes through a small buffer.
 #include "mlarch/kernels/gemm.hpp"
 
 #include <algorithm>
@@ -76,7 +77,8 @@ namespace {
 // for 12 FMAs (BLIS's Haswell shape, transposed for column-major C).
 struct Avx2Fma {
   static constexpr long mr = 16, nr = 6, mc = 192, kc = 256, nc = 3072;
-  __attribute__((target("avx2,fma"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc, bool accumulate) {
+  __attribute__((target("avx2,fma"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc,
+                                                       bool accumulate) {
     __m256 acc[nr][2];
 #pragma GCC unroll 6
     for (int j = 0; j < nr; ++j) {
@@ -115,7 +117,8 @@ struct Avx2Fma {
 // broadcasts of B per step of k for 24 FMAs.
 struct Avx512 {
   static constexpr long mr = 32, nr = 12, mc = 192, kc = 256, nc = 3072;
-  __attribute__((target("avx512f"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc, bool accumulate) {
+  __attribute__((target("avx512f"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc,
+                                                      bool accumulate) {
     __m512 acc[nr][2];
 #pragma GCC unroll 12
     for (int j = 0; j < nr; ++j) {

@@ -27,6 +27,7 @@ int gemm_threads() { return omp_in_parallel() ? 1 : std::max(1, Eigen::nbThreads
 }  // namespace
 
 void matmul(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c, Isa isa) {
+  eigen_assert(a.cols() == b.rows() && c.rows() == a.rows() && c.cols() == b.cols());
   if (isa != Isa::sse2 && worth_packing(a.rows(), b.cols(), a.cols()))
     packed_gemm(isa, view(a, false), view(b, false), c.data(), c.outerStride(), gemm_threads());
   else
@@ -34,6 +35,7 @@ void matmul(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b
 }
 
 void matmul_transposed(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c, Isa isa) {
+  eigen_assert(a.rows() == b.rows() && c.rows() == a.cols() && c.cols() == b.cols());
   if (isa != Isa::sse2 && worth_packing(a.cols(), b.cols(), a.rows()))
     packed_gemm(isa, view(a, true), view(b, false), c.data(), c.outerStride(), gemm_threads());
   else

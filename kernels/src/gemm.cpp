@@ -182,8 +182,17 @@ void pack_a(const MatrixView& a, long i0, long rows, long p0, long depth, float*
 }
 
 // Shared [p0, p0 + depth) × columns [j0, j0 + cols) of B as one sliver of NR columns, k-major.
+// A whole sliver of a column-major B is written in order, reading its NR columns side by side.
 template <long NR>
 void pack_b(const MatrixView& b, long p0, long depth, long j0, long cols, float* dst) {
+  if (cols == NR && b.row_stride == 1) {
+    const float* src[NR];
+    for (long j = 0; j < NR; ++j) src[j] = b.data + p0 + (j0 + j) * b.col_stride;
+    for (long p = 0; p < depth; ++p, dst += NR)
+#pragma GCC unroll 12
+      for (long j = 0; j < NR; ++j) dst[j] = src[j][p];
+    return;
+  }
   for (long j = 0; j < NR; ++j) {
     if (j < cols) {
       const float* src = b.data + p0 * b.row_stride + (j0 + j) * b.col_stride;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "mlarch/analyzer/cost_model.hpp"
+#include "mlarch/kernels/gemm.hpp"
 #include "mlarch/simulator/scenario.hpp"
 #include "test_support.hpp"
 
@@ -47,6 +48,7 @@ TEST(KernelsCommand, JsonAndCalibrationAreValidForEveryArchitecture) {
   Json out = Json::parse(test::read_file(dir.path() / "out.json"));
   EXPECT_EQ(test::schema_violations(schema("kernels-output-v1.schema.json"), out, test::Draft::v7), std::vector<std::string>{});
   EXPECT_EQ(out["host"]["threads"], 1);
+  EXPECT_EQ(out["host"]["isa"], std::string(kernels::isa_name(kernels::host_isa())));  // the widest this CPU runs
   const std::map<std::string, std::string> types{{"ranker", "mlp"}, {"recs", "embedding_mlp"}, {"vision", "cnn"},
                                                  {"encoder", "transformer_encoder"}, {"chat", "decoder_llm"}, {"trees", "tree_ensemble"}};
   ASSERT_EQ(out["models"].size(), types.size());
@@ -72,7 +74,7 @@ TEST(KernelsCommand, JsonAndCalibrationAreValidForEveryArchitecture) {
   // Text: the host line and a row per batch size.
   auto text = test::run_mlarch("kernels spec.yaml --models ranker trees --batches 4 --max-runs 3", dir.path());
   ASSERT_EQ(text.exit_code, 0) << text.err;
-  EXPECT_NE(text.out.find("GFLOP/s fp32 peak"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("GFLOP/s fp32 peak (" + std::string(kernels::isa_name(kernels::host_isa())) + ")"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("ranker (mlp)"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("trees (tree_ensemble)"), std::string::npos) << text.out;
   EXPECT_EQ(text.out.find("vision"), std::string::npos) << text.out;

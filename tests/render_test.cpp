@@ -59,7 +59,7 @@ TEST_F(Rendered, JsonIsValidAgainstTheOutputSchema) {
 }
 
 TEST_F(Rendered, SarifIsValidAgainstTheOfficialSchemaAndHasWhatGithubNeeds) {
-  Json schema = Json::parse(test::read_file(test::shared_dir() / "data" / "sarif-schema-2.1.0.json"));
+  Json schema = Json::parse(test::read_file(test::source_dir() / "tests" / "data" / "sarif-schema-2.1.0.json"));
   Json sarif = Json::parse(render_sarif(report_, Catalog::builtin(), options_));
   EXPECT_EQ(test::schema_violations(schema, sarif, test::Draft::v4), std::vector<std::string>{});
   const Json& run = sarif["runs"][0];
@@ -108,7 +108,7 @@ TEST(Render, InputErrorsAppearInJsonAndSarif) {
   EXPECT_EQ(test::schema_violations(schema, out, test::Draft::v7), std::vector<std::string>{});
   Json sarif = Json::parse(render_sarif(report, Catalog::builtin(), RenderOptions{}));
   EXPECT_FALSE(sarif["runs"][0]["invocations"][0]["executionSuccessful"].get<bool>());
-  Json sarif_schema = Json::parse(test::read_file(test::shared_dir() / "data" / "sarif-schema-2.1.0.json"));
+  Json sarif_schema = Json::parse(test::read_file(test::source_dir() / "tests" / "data" / "sarif-schema-2.1.0.json"));
   EXPECT_EQ(test::schema_violations(sarif_schema, sarif, test::Draft::v4), std::vector<std::string>{});
 }
 

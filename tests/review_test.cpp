@@ -208,7 +208,7 @@ TEST_F(Review, KernelsSectionFromKernelResultsOrHowToGetThem) {
             std::string::npos);
 
   review["kernels"] = {{"version", 1},
-                       {"host", {{"peak_gflops", 50.0}, {"mem_bandwidth_gbs", 10.0}, {"threads", 1}}},
+                       {"host", {{"peak_gflops", 50.0}, {"mem_bandwidth_gbs", 10.0}, {"threads", 1}, {"isa", "avx2+fma"}}},
                        {"models", {{"ranker", {{"type", "mlp"}, {"batches", {{{"batch", 1}, {"predicted_ms", 1.5}, {"measured_ms", 2.0},
                                                                              {"measured_p99_ms", 2.5}, {"error_pct", -25.0},
                                                                              {"gflops", 20.0}, {"peak_fraction", 0.4}},
@@ -229,10 +229,10 @@ TEST_F(Review, KernelsSectionFromKernelResultsOrHowToGetThem) {
   EXPECT_NE(with.find("class=\"ref diagonal\""), std::string::npos);
   EXPECT_NE(with.find(">b8</text>"), std::string::npos);
   // The host probe is part of the run settings.
-  EXPECT_NE(with.find("50 GFLOP/s peak (fp32), 10 GB/s memory, 1 thread"), std::string::npos);
+  EXPECT_NE(with.find("50 GFLOP/s peak (fp32, avx2+fma), 10 GB/s memory, 1 thread"), std::string::npos);
   std::string md = reports::render_review_markdown(review);
   EXPECT_NE(md.find("| ranker | mlp | 8 | 6 | 5 | +20.0% | 64 | 128.0% |"), std::string::npos) << md;
-  EXPECT_NE(md.find("| kernels' host probe | 50 GFLOP/s peak (fp32), 10 GB/s memory, 1 thread |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| kernels' host probe | 50 GFLOP/s peak (fp32, avx2+fma), 10 GB/s memory, 1 thread |"), std::string::npos) << md;
 }
 
 // `review --kernels` runs the models' kernels on this host: the JSON review carries them in the

@@ -24,7 +24,6 @@
 namespace mlarch::test {
 
 std::filesystem::path source_dir() { return MLARCH_SOURCE_DIR; }
-std::filesystem::path shared_dir() { return MLARCH_SHARED_DIR; }
 
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -29,7 +29,6 @@ inline constexpr bool kSlowBuild = false;
 #endif
 
 std::filesystem::path source_dir();
-std::filesystem::path shared_dir();
 
 struct RunResult {
   int exit_code = -1;

@@ -155,7 +155,8 @@ KernelReport measure_kernels(const System& system, const std::vector<PlannedMode
 Json kernels_json(const KernelReport& r) {
   Json j;
   j["version"] = 1;
-  j["host"] = {{"peak_gflops", r.host.peak_gflops}, {"mem_bandwidth_gbs", r.host.mem_bandwidth_gbs}, {"threads", r.host.threads}};
+  j["host"] = {{"peak_gflops", r.host.peak_gflops}, {"mem_bandwidth_gbs", r.host.mem_bandwidth_gbs}, {"threads", r.host.threads},
+               {"isa", std::string(isa_name(r.host.isa))}};
   j["models"] = Json::object();
   for (const auto& m : r.models) {
     Json batches = Json::array();
@@ -175,8 +176,9 @@ Json kernels_json(const KernelReport& r) {
 std::string render_kernels_json(const KernelReport& r) { return kernels_json(r).dump(2) + "\n"; }
 
 std::string render_kernels_text(const KernelReport& r) {
-  std::string out = fmt::format("host: {:.1f} GFLOP/s fp32 peak, {:.1f} GB/s memory bandwidth, {} thread{} (probed)\n",
-                                r.host.peak_gflops, r.host.mem_bandwidth_gbs, r.host.threads, r.host.threads == 1 ? "" : "s");
+  std::string out = fmt::format("host: {:.1f} GFLOP/s fp32 peak ({}), {:.1f} GB/s memory bandwidth, {} thread{} (probed)\n",
+                                r.host.peak_gflops, isa_name(r.host.isa), r.host.mem_bandwidth_gbs, r.host.threads,
+                                r.host.threads == 1 ? "" : "s");
   for (const auto& m : r.models) {
     out += fmt::format("\n{} ({})\n", m.name, m.type);
     out += fmt::format("  {:>6}  {:>12}  {:>12}  {:>12}  {:>8}  {:>8}  {:>6}  {:>5}  {:>10}\n", "batch", "predicted ms", "measured ms",

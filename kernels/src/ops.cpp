@@ -1,13 +1,49 @@
-// The reference operators: GEMMs through Eigen, the rest as plain loops over Eigen blocks.
+// The reference operators: GEMMs through the packed kernel (gemm.hpp) where the CPU has one and
+// through Eigen otherwise, the rest as plain loops over Eigen blocks.
 #include "mlarch/kernels/ops.hpp"
 
 #include <algorithm>
 #include <cmath>
 
+#include <omp.h>
+
 namespace mlarch::kernels {
 
+namespace {
+
+MatrixView view(const Eigen::Ref<const Matrix>& m, bool transposed) {
+  const long rows = m.rows(), cols = m.cols(), ld = m.outerStride();
+  return transposed ? MatrixView{m.data(), cols, rows, ld, 1} : MatrixView{m.data(), rows, cols, 1, ld};
+}
+
+// Packing costs a pass over A and B: worth it once each element of them is used several times. A
+// matrix-vector product (or a sliver of one) stays with Eigen.
+bool worth_packing(Eigen::Index m, Eigen::Index n, Eigen::Index k) { return m >= 8 && n >= 4 && k >= 8; }
+
+// Eigen's thread count (set_threads), one inside a parallel region: the loops over samples
+// already share the threads out there.
+int gemm_threads() { return omp_in_parallel() ? 1 : std::max(1, Eigen::nbThreads()); }
+
+}  // namespace
+
+void matmul(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c, Isa isa) {
+  eigen_assert(a.cols() == b.rows() && c.rows() == a.rows() && c.cols() == b.cols());
+  if (isa != Isa::sse2 && worth_packing(a.rows(), b.cols(), a.cols()))
+    packed_gemm(isa, view(a, false), view(b, false), c.data(), c.outerStride(), gemm_threads());
+  else
+    c.noalias() = a * b;
+}
+
+void matmul_transposed(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c, Isa isa) {
+  eigen_assert(a.rows() == b.rows() && c.rows() == a.cols() && c.cols() == b.cols());
+  if (isa != Isa::sse2 && worth_packing(a.cols(), b.cols(), a.rows()))
+    packed_gemm(isa, view(a, true), view(b, false), c.data(), c.outerStride(), gemm_threads());
+  else
+    c.noalias() = a.transpose() * b;
+}
+
 void dense(const Matrix& w, const Vector& b, const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> y, Activation act) {
-  y.noalias() = w * x;
+  matmul(w, x, y);
   y.colwise() += b;
   if (act == Activation::relu) y = y.cwiseMax(0.0f);
 }
@@ -40,7 +76,7 @@ void conv2d(const ConvShape& s, const Matrix& w, const Vector& b, const Eigen::R
         }
       }
     }
-  out.noalias() = w * cols;
+  matmul(w, cols, out);
   out.colwise() += b;
   out = out.cwiseMax(0.0f);
 }
@@ -69,8 +105,8 @@ void attention(const AttentionShape& s, const Eigen::Ref<const Matrix>& q, const
   scores.resize(keys, queries);
   for (int h = 0; h < s.heads; ++h) {
     const int g = h / group;
-    scores.noalias() = k.middleRows(static_cast<Eigen::Index>(g) * hd, hd).transpose() *
-                       q.middleRows(static_cast<Eigen::Index>(h) * hd, hd);
+    matmul_transposed(k.middleRows(static_cast<Eigen::Index>(g) * hd, hd), q.middleRows(static_cast<Eigen::Index>(h) * hd, hd),
+                      scores);
     for (Eigen::Index i = 0; i < queries; ++i) {
       // Query i sees keys 0..i when causal: those after it get no weight.
       const Eigen::Index seen = causal ? std::min(i + 1, keys) : keys;
@@ -81,8 +117,7 @@ void attention(const AttentionShape& s, const Eigen::Ref<const Matrix>& q, const
       col /= col.sum();
       scores.col(i).tail(keys - seen).setZero();
     }
-    out.middleRows(static_cast<Eigen::Index>(h) * hd, hd).noalias() =
-        v.middleRows(static_cast<Eigen::Index>(g) * hd, hd) * scores;
+    matmul(v.middleRows(static_cast<Eigen::Index>(g) * hd, hd), scores, out.middleRows(static_cast<Eigen::Index>(h) * hd, hd));
   }
 }
 

@@ -427,19 +427,19 @@ void TransformerEncoder::run(int batch) {
   auto x = x_.leftCols(n);
   const int threads = std::min(threads_for(max_threads(), batch), static_cast<int>(scores_.size()));
   for (const auto& l : layers) {
-    q_.leftCols(n).noalias() = l.wq * x;
-    k_.leftCols(n).noalias() = l.wk * x;
-    v_.leftCols(n).noalias() = l.wv * x;
+    matmul(l.wq, x, q_.leftCols(n));
+    matmul(l.wk, x, k_.leftCols(n));
+    matmul(l.wv, x, v_.leftCols(n));
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (int s = 0; s < batch; ++s)
       attention(shape, q_.middleCols(s * S, S), k_.middleCols(s * S, S), v_.middleCols(s * S, S), false,
                 a_.middleCols(s * S, S), scores_[static_cast<std::size_t>(omp_get_thread_num())]);
-    h_.leftCols(n).noalias() = l.wo * a_.leftCols(n);
+    matmul(l.wo, a_.leftCols(n), h_.leftCols(n));
     x += h_.leftCols(n);
     layer_norm(x);
-    u_.leftCols(n).noalias() = l.up * x;
+    matmul(l.up, x, u_.leftCols(n));
     u_.leftCols(n) = u_.leftCols(n).cwiseMax(0.0f);
-    h_.leftCols(n).noalias() = l.down * u_.leftCols(n);
+    matmul(l.down, u_.leftCols(n), h_.leftCols(n));
     x += h_.leftCols(n);
     layer_norm(x);
   }
@@ -472,9 +472,9 @@ void DecoderLlm::layer_step(std::size_t li, Eigen::Index sequences, Eigen::Index
   auto h = h_.leftCols(n);
   h = x;
   layer_norm(h);
-  q_.leftCols(n).noalias() = l.wq * h;
-  k_.leftCols(n).noalias() = l.wk * h;
-  v_.leftCols(n).noalias() = l.wv * h;
+  matmul(l.wq, h, q_.leftCols(n));
+  matmul(l.wk, h, k_.leftCols(n));
+  matmul(l.wv, h, v_.leftCols(n));
   const int threads = std::min(threads_for(max_threads(), sequences), static_cast<int>(scores_.size()));
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (Eigen::Index s = 0; s < sequences; ++s) {
@@ -486,14 +486,14 @@ void DecoderLlm::layer_step(std::size_t li, Eigen::Index sequences, Eigen::Index
     attention(shape, q_.middleCols(s * tokens, tokens), kc.leftCols(position + tokens), vc.leftCols(position + tokens),
               tokens > 1, a_.middleCols(s * tokens, tokens), scores_[static_cast<std::size_t>(omp_get_thread_num())]);
   }
-  h.noalias() = l.wo * a_.leftCols(n);
+  matmul(l.wo, a_.leftCols(n), h);
   x += h;
   h = x;
   layer_norm(h);
-  u_.leftCols(n).noalias() = l.up * h;
-  g_.leftCols(n).noalias() = l.gate * h;
+  matmul(l.up, h, u_.leftCols(n));
+  matmul(l.gate, h, g_.leftCols(n));
   u_.leftCols(n).array() *= g_.leftCols(n).array() / (1.0f + (-g_.leftCols(n).array()).exp());
-  h.noalias() = l.down * u_.leftCols(n);
+  matmul(l.down, u_.leftCols(n), h);
   x += h;
 }
 
@@ -522,7 +522,7 @@ void DecoderLlm::logits(Eigen::Index sequences) {
   auto last = last_.leftCols(sequences);
   layer_norm(last);
   output_.resize(embedding.cols(), sequences);
-  output_.noalias() = embedding.transpose() * last;
+  matmul_transposed(embedding, last, output_);
 }
 
 void DecoderLlm::run(int batch) {

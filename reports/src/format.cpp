@@ -102,7 +102,8 @@ std::vector<std::pair<std::string, std::string>> run_settings(const Json& review
 
 std::string kernel_host_text(const Json& host) {
   int threads = host["threads"];
-  return fmt::format("{} GFLOP/s peak (fp32), {} GB/s memory, {} thread{}", number(host["peak_gflops"], 3),
+  const std::string isa = host.contains("isa") ? ", " + host["isa"].get<std::string>() : "";
+  return fmt::format("{} GFLOP/s peak (fp32{}), {} GB/s memory, {} thread{}", number(host["peak_gflops"], 3), isa,
                      number(host["mem_bandwidth_gbs"], 3), threads, threads == 1 ? "" : "s");
 }
 

@@ -8,10 +8,19 @@
 
 #include <Eigen/Dense>
 
+#include "mlarch/kernels/gemm.hpp"
+
 namespace mlarch::kernels {
 
 using Matrix = Eigen::MatrixXf;
 using Vector = Eigen::VectorXf;
+
+// c = a·b and c = aᵀ·b, every GEMM of the kernels: by the packed kernel of `isa` (gemm.hpp) when
+// it has one and the product is large enough to repay packing, by Eigen otherwise. On
+// set_threads' threads, one when called inside a parallel region. c must not alias a or b.
+void matmul(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c, Isa isa = gemm_isa());
+void matmul_transposed(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c,
+                       Isa isa = gemm_isa());
 
 enum class Activation { none, relu };
 

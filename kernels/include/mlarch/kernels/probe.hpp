@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "mlarch/analyzer/hardware.hpp"
+#include "mlarch/kernels/gemm.hpp"
 
 namespace mlarch::kernels {
 
@@ -13,14 +14,17 @@ struct HostProbe {
   double peak_gflops = 0;        // fp32, all threads
   double mem_bandwidth_gbs = 0;  // triad: 2 reads and 1 write per element, best of the runs
   int threads = 1;
+  Isa isa = Isa::sse2;           // the instructions the peak was measured with
 };
 
 // Both probes, about half a second in all; each keeps its best of many short runs.
 HostProbe probe_host(int threads);
 // Each alone: GFLOP/s of `threads` threads running independent multiply-add chains in registers
-// (vectorized as this build's instruction set allows), and GB/s of a triad over arrays far larger
-// than the caches.
+// (by default on the widest vectors the CPU has, host_isa(): fused multiply-adds on AVX2 or
+// AVX-512, a multiply then an add on SSE2), and GB/s of a triad over arrays far larger than the
+// caches.
 double probe_peak_gflops(int threads);
+double probe_peak_gflops(int threads, Isa isa);
 double probe_bandwidth_gbs(int threads);
 
 // The host as an instance type the cost model can price: its peak at every precision is the fp32

@@ -3,7 +3,6 @@
 // shapes: single elements, primes, k = 1, shapes across the block sizes; and the host probe's
 // instruction set.
 #include <cmath>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -12,6 +11,7 @@
 #include "mlarch/kernels/gemm.hpp"
 #include "mlarch/kernels/ops.hpp"
 #include "mlarch/kernels/probe.hpp"
+#include "kernels_support.hpp"
 
 namespace mlarch::kernels {
 namespace {
@@ -27,14 +27,6 @@ const std::vector<Shape> kShapes = {{1, 1, 1},    {7, 13, 5},     {13, 7, 5},   
                                     {64, 64, 1},  {1, 50, 200},   {50, 1, 200},  {33, 13, 7},  {17, 7, 300}, {385, 259, 257},
                                     {23, 3075, 9}, {300, 200, 520}, {390, 130, 270},
                                     {200, 20, 300}, {130, 9, 70},   {400, 11, 600}};
-
-Matrix random(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1, 1);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = u(rng);
-  return m;
-}
 
 // c against Σ a(i, p)·b(p, j) in double: each element within a relative 1e-5 of Σ |a(i, p)·b(p, j)|,
 // the size of the terms fp32 rounding is relative to.
@@ -67,7 +59,7 @@ std::vector<Isa> supported() {
 TEST(Gemm, MatmulMatchesNaiveLoopsOnEveryInstructionSet) {
   for (Isa isa : supported())
     for (const Shape& s : kShapes) {
-      const Matrix a = random(s.m, s.k, 1), b = random(s.k, s.n, 2);
+      const Matrix a = test::random_matrix(s.m, s.k, 1), b = test::random_matrix(s.k, s.n, 2);
       Matrix c = Matrix::Constant(s.m, s.n, 7.0f);  // overwritten, not accumulated into
       matmul(a, b, c, isa);
       expect_product(c, a, b, name(s, isa));
@@ -87,7 +79,7 @@ TEST(Gemm, PackedKernelsMatchNaiveLoopsOnEveryShape) {
     if (isa == Isa::sse2) continue;
     for (const Shape& s : kShapes)
       for (int threads : {1, 2}) {
-        const Matrix big_a = random(s.m + 3, s.k + 2, 3), big_b = random(s.k + 5, s.n + 1, 4);
+        const Matrix big_a = test::random_matrix(s.m + 3, s.k + 2, 3), big_b = test::random_matrix(s.k + 5, s.n + 1, 4);
         const Matrix a = big_a.block(2, 1, s.m, s.k), b = big_b.block(4, 0, s.k, s.n);
         Matrix big_c = Matrix::Constant(s.m + 4, s.n + 2, 7.0f);
         packed_gemm(isa, MatrixView{big_a.data() + 2 + big_a.rows(), s.m, s.k, 1, big_a.rows()},
@@ -112,7 +104,7 @@ TEST(Gemm, PackedKernelsTakeATransposedA) {
     if (isa == Isa::sse2) continue;
     for (const Shape& s : kShapes)
       for (int threads : {1, 2}) {
-        const Matrix at = random(s.k + 3, s.m, 5), b = random(s.k, s.n, 6);
+        const Matrix at = test::random_matrix(s.k + 3, s.m, 5), b = test::random_matrix(s.k, s.n, 6);
         Matrix c = Matrix::Constant(s.m, s.n, 7.0f);
         packed_gemm(isa, MatrixView{at.data(), s.m, s.k, at.rows(), 1}, MatrixView{b.data(), s.k, s.n, 1, b.rows()}, c.data(), c.rows(),
                     threads);

@@ -1,11 +1,11 @@
 // The reference kernels against naive loops: every operator, and every architecture's forward
 // pass on small shapes, with the same weights.
 #include <cmath>
-#include <random>
 
 #include <gtest/gtest.h>
 
 #include "mlarch/kernels/reference_model.hpp"
+#include "kernels_support.hpp"
 #include "test_support.hpp"
 
 namespace mlarch::kernels {
@@ -33,14 +33,6 @@ void expect_near(const Eigen::Ref<const Matrix>& got, const Table2& want, double
     for (Eigen::Index j = 0; j < got.cols(); ++j)
       ASSERT_NEAR(got(i, j), want[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)], tol * scale) << "at (" << i << ", " << j << ")";
   }
-}
-
-Matrix random(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1, 1);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = u(rng);
-  return m;
 }
 
 Table2 naive_dense(const DenseLayer& l, const Table2& x, bool relu) {
@@ -126,8 +118,8 @@ KernelPlan plan_of(const std::string& yaml_flow) {
 }
 
 TEST(KernelOps, DenseIsTheMatrixProductPlusBiasThenReLU) {
-  DenseLayer l{random(5, 7, 1), random(5, 1, 2)};
-  Matrix x = random(7, 3, 3), y(5, 3);
+  DenseLayer l{test::random_matrix(5, 7, 1), test::random_matrix(5, 1, 2)};
+  Matrix x = test::random_matrix(7, 3, 3), y(5, 3);
   dense(l.w, l.b, x, y, Activation::relu);
   expect_near(y, naive_dense(l, to_table(x), true));
   dense(l.w, l.b, x, y, Activation::none);
@@ -139,8 +131,8 @@ TEST(KernelOps, ConvolutionByIm2colMatchesTheDirectSum) {
   for (auto [h, w, c, f, k, stride] : std::vector<std::array<int, 6>>{
            {7, 5, 3, 4, 3, 1}, {8, 8, 2, 3, 3, 2}, {9, 6, 1, 2, 5, 3}, {4, 4, 3, 2, 1, 1}, {6, 7, 2, 5, 4, 2}}) {
     ConvShape s{c, h, w, f, k, stride};
-    DenseLayer l{random(f, s.patch(), 4), random(f, 1, 5)};
-    Matrix in = random(c, h * w, 6);
+    DenseLayer l{test::random_matrix(f, s.patch(), 4), test::random_matrix(f, 1, 5)};
+    Matrix in = test::random_matrix(c, h * w, 6);
     Matrix cols(s.patch(), s.out_height() * s.out_width()), out(f, s.out_height() * s.out_width());
     conv2d(s, l.w, l.b, in, cols, out);
     expect_near(out, naive_conv(s, l, to_table(in)));
@@ -148,7 +140,7 @@ TEST(KernelOps, ConvolutionByIm2colMatchesTheDirectSum) {
 }
 
 TEST(KernelOps, EmbeddingBagSumsTheLookedUpRows) {
-  Matrix table = random(4, 10, 7);
+  Matrix table = test::random_matrix(4, 10, 7);
   std::vector<std::int32_t> rows{3, 9, 3, 0};
   Vector out(4);
   embedding_bag(table, rows, out);
@@ -156,7 +148,7 @@ TEST(KernelOps, EmbeddingBagSumsTheLookedUpRows) {
 }
 
 TEST(KernelOps, LayerNormGivesZeroMeanUnitVariance) {
-  Matrix x = random(6, 4, 8) * 3.0f;
+  Matrix x = test::random_matrix(6, 4, 8) * 3.0f;
   Table2 want = to_table(x);
   naive_layer_norm(want);
   layer_norm(x);
@@ -166,7 +158,7 @@ TEST(KernelOps, LayerNormGivesZeroMeanUnitVariance) {
 TEST(KernelOps, AttentionMatchesItsDefinition) {
   for (bool causal : {false, true}) {
     AttentionShape s{8, 4, 2};  // grouped-query: 2 query heads per key/value head
-    Matrix q = random(8, 5, 9), k = random(4, 5, 10), v = random(4, 5, 11), out(8, 5), scores;
+    Matrix q = test::random_matrix(8, 5, 9), k = test::random_matrix(4, 5, 10), v = test::random_matrix(4, 5, 11), out(8, 5), scores;
     attention(s, q, k, v, causal, out, scores);
     expect_near(out, naive_attention(s, to_table(q), to_table(k), to_table(v), causal));
   }

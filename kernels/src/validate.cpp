@@ -63,19 +63,6 @@ std::vector<double> arrival_times(const sim::Arrivals& a, double rate, double se
   return t;
 }
 
-double mean(const std::vector<double>& v) {
-  double sum = 0;
-  for (double x : v) sum += x;
-  return v.empty() ? 0 : sum / static_cast<double>(v.size());
-}
-
-// Sleeps of a millisecond must not overshoot by the default 50 µs timer slack.
-void tight_timer_slack() {
-#ifdef __linux__
-  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
-#endif
-}
-
 LatencySummary summarize(std::vector<double> ms) {
   LatencySummary s;
   if (ms.empty()) return s;
@@ -155,8 +142,8 @@ class ServingRun {
     HostDelays d;
     d.handovers = static_cast<int>(handovers.size());
     d.sleeps = static_cast<int>(overshoots.size());
-    d.handover_ms = std::max(0.0, mean(handovers));
-    d.sleep_overshoot_ms = std::max(0.0, mean(overshoots));
+    d.handover_ms = std::max(0.0, summarize(std::move(handovers)).mean_ms);
+    d.sleep_overshoot_ms = std::max(0.0, summarize(std::move(overshoots)).mean_ms);
     return d;
   }
 
@@ -214,7 +201,9 @@ class ServingRun {
   }
 
   void work(Station& st, int k) {
-    tight_timer_slack();
+#ifdef __linux__
+    prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // sleeps of a millisecond must not overshoot by 50 µs
+#endif
     sim::Rng& rng = st.rngs[static_cast<std::size_t>(k)];
     const bool kernel = !st.scaled.model.empty();
     std::vector<Item> batch;

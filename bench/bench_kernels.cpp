@@ -1,7 +1,8 @@
 // Reference-kernel speed: a large GEMM through the kernels against the host probe's peak on the
 // same instruction set, measured in the same run on the same threads. Counters: GFLOP/s of the
-// GEMM, the probe's peak, and their ratio (the target is ≥ 0.7). BM_Gemm goes through `dense`, so
-// through the packed kernel the CPU dispatches to (MLARCH_KERNELS_ISA=sse2 forces Eigen);
+// GEMM, the probe's peak, and their ratio (the target is ≥ 0.7). BM_Gemm goes through `matmul`, so
+// through the packed kernel the CPU dispatches to (MLARCH_KERNELS_ISA=sse2 forces Eigen), packing
+// both operands on every call (a layer's weights, packed once, would skip A's);
 // BM_GemmEigen is Eigen's GEMM as this portable build compiles it, against the SSE2 probe.
 #include <string>
 
@@ -20,12 +21,8 @@ void gemm_benchmark(benchmark::State& state, Isa isa) {
   const int threads = static_cast<int>(state.range(1));
   set_threads(threads);
   Matrix a = Matrix::Random(n, n), b = Matrix::Random(n, n), c(n, n);
-  Vector bias = Vector::Zero(n);
   for (auto _ : state) {
-    if (isa == gemm_isa())
-      dense(a, bias, b, c, Activation::none);
-    else
-      matmul(a, b, c, isa);
+    matmul(a, b, c, isa);
     benchmark::DoNotOptimize(c.data());
   }
   const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);

@@ -114,6 +114,36 @@ TEST(Gemm, PackedKernelsTakeATransposedA) {
   }
 }
 
+// A packed once (a layer's weights), then multiplied with B of every width, from a column-major A
+// and from one stored by rows; the same through `Weights`, which leaves a matrix-vector product
+// (or a small matrix) to Eigen. A mutation that offsets the panels by a block's rows, or forgets the
+// shared-dimension blocks past the first, fails the shapes with k > 256.
+TEST(Gemm, PrepackedAMatchesNaiveLoopsOnEveryShape) {
+  for (Isa isa : supported()) {
+    if (isa == Isa::sse2) continue;
+    for (const Shape& s : kShapes) {
+      const Matrix a = test::random_matrix(s.m, s.k, 7), b = test::random_matrix(s.k, s.n, 8);
+      const Matrix at = a.transpose();
+      const PackedMatrix by_columns(isa, MatrixView{a.data(), s.m, s.k, 1, s.m});
+      const PackedMatrix by_rows(isa, MatrixView{at.data(), s.m, s.k, s.k, 1});
+      EXPECT_EQ(by_columns.rows(), s.m);
+      EXPECT_EQ(by_columns.cols(), s.k);
+      for (int threads : {1, 2})
+        for (const PackedMatrix* packed : {&by_columns, &by_rows}) {
+          Matrix c = Matrix::Constant(s.m, s.n, 7.0f);
+          packed_gemm(*packed, MatrixView{b.data(), s.k, s.n, 1, s.k}, c.data(), s.m, threads);
+          expect_product(c, a, b, std::string(packed == &by_rows ? "prepacked by rows " : "prepacked ") + name(s, isa) + ", " +
+                                      std::to_string(threads) + " threads");
+        }
+      const Weights w(a, isa);
+      EXPECT_EQ(w.packed().empty(), !Weights::packs(s.m, s.k)) << name(s, isa);
+      Matrix c = Matrix::Constant(s.m, s.n, 7.0f);
+      matmul(w, b, c);
+      expect_product(c, a, b, "weights " + name(s, isa));
+    }
+  }
+}
+
 TEST(Gemm, EmptySharedDimensionGivesZeros) {
   for (Isa isa : supported()) {
     if (isa == Isa::sse2) continue;

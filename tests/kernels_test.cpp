@@ -84,7 +84,7 @@ void naive_layer_norm(Table2& x) {
   }
 }
 
-Table2 matmul(const Matrix& w, const Table2& x) { return naive_dense({w, Vector::Zero(w.rows())}, x, false); }
+Table2 matmul(const Matrix& w, const Table2& x) { return naive_dense({Weights(w), Vector::Zero(w.rows())}, x, false); }
 
 // Attention by its definition: per head and query, softmax over the visible keys.
 Table2 naive_attention(const AttentionShape& s, const Table2& q, const Table2& k, const Table2& v, bool causal) {
@@ -118,7 +118,7 @@ KernelPlan plan_of(const std::string& yaml_flow) {
 }
 
 TEST(KernelOps, DenseIsTheMatrixProductPlusBiasThenReLU) {
-  DenseLayer l{test::random_matrix(5, 7, 1), test::random_matrix(5, 1, 2)};
+  DenseLayer l{Weights(test::random_matrix(5, 7, 1)), test::random_matrix(5, 1, 2)};
   Matrix x = test::random_matrix(7, 3, 3), y(5, 3);
   dense(l.w, l.b, x, y, Activation::relu);
   expect_near(y, naive_dense(l, to_table(x), true));
@@ -131,7 +131,7 @@ TEST(KernelOps, ConvolutionByIm2colMatchesTheDirectSum) {
   for (auto [h, w, c, f, k, stride] : std::vector<std::array<int, 6>>{
            {7, 5, 3, 4, 3, 1}, {8, 8, 2, 3, 3, 2}, {9, 6, 1, 2, 5, 3}, {4, 4, 3, 2, 1, 1}, {6, 7, 2, 5, 4, 2}}) {
     ConvShape s{c, h, w, f, k, stride};
-    DenseLayer l{test::random_matrix(f, s.patch(), 4), test::random_matrix(f, 1, 5)};
+    DenseLayer l{Weights(test::random_matrix(f, s.patch(), 4)), test::random_matrix(f, 1, 5)};
     Matrix in = test::random_matrix(c, h * w, 6);
     Matrix cols(s.patch(), s.out_height() * s.out_width()), out(f, s.out_height() * s.out_width());
     conv2d(s, l.w, l.b, in, cols, out);
@@ -314,6 +314,24 @@ TEST(ReferenceModel, DecoderPrefillAndCachedDecodeStepsMatchARecomputedSequence)
   m.run(2);  // prefill and 3 greedy steps: the last step's logits, one column per sequence
   EXPECT_EQ(m.output().rows(), 20);
   EXPECT_EQ(m.output().cols(), 2);
+}
+
+// Shapes large enough that the layers' weights are packed once for the GEMM kernel (rows and
+// columns of at least 8, batches of at least 4), with partial panels: the same outputs as the naive
+// loops. The decoder's logits then go through its packed unembedding.
+TEST(ReferenceModel, PackedWeightsGiveTheSameOutputs) {
+  KernelPlan p = plan_of("{type: mlp, input_dim: 45, hidden: [70, 33], output_dim: 9}");
+  Mlp m(p, 16, 1);
+  for (const auto& l : m.layers) EXPECT_EQ(l.w.packed().empty(), gemm_isa() == Isa::sse2);
+  for (int batch : {5, 16}) {
+    m.run(batch);
+    expect_near(m.output(), naive_stack(m.layers, to_table(m.input.leftCols(batch))));
+  }
+  KernelPlan dp = plan_of("{type: decoder_llm, layers: 1, d_model: 16, heads: 2, ffn_dim: 24, vocab: 40, prompt_tokens: {mean: 3}, output_tokens: {mean: 2}}");
+  DecoderLlm d(dp, 5, 1, 1);
+  std::vector<std::vector<std::int32_t>> prompt{{1, 5, 7}, {3, 3, 19}, {0, 39, 2}, {8, 8, 8}, {30, 20, 10}};
+  d.prefill(prompt);
+  for (std::size_t s = 0; s < prompt.size(); ++s) expect_near(d.output().col(static_cast<Eigen::Index>(s)), naive_decoder_logits(d, prompt[s]));
 }
 
 TEST(ReferenceModel, SameSeedSameWeightsAndOutputs) {

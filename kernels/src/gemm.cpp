@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -203,8 +204,9 @@ void pack_b(const MatrixView& b, long p0, long depth, long j0, long cols, float*
   }
 }
 
+// `prepacked`, when not null, is A already packed (PackedMatrix): `a` then gives only its shape.
 template <class K>
-void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, int threads) {
+void blocked_gemm(const MatrixView& a, const float* prepacked, const MatrixView& b, float* c, long ldc, int threads) {
   static_assert(K::mc % K::mr == 0 && K::nc % K::nr == 0, "blocks of whole tiles");
   const long m = a.rows, n = b.cols, k = a.cols;
   if (m <= 0 || n <= 0) return;
@@ -218,7 +220,7 @@ void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, 
   // With one or two slivers of B (a few columns: a batch of samples through a layer) each element
   // of A is used once or twice: packing it would cost more than it saves. A column-major A is then
   // read in place, its tiles' rows contiguous; only a last, partial row panel is packed.
-  const bool a_in_place = a.row_stride == 1 && ceil_div(n, K::nr) <= 2;
+  const bool a_in_place = !prepacked && a.row_stride == 1 && ceil_div(n, K::nr) <= 2;
   // Always a team of its own, even of one thread: the worksharing loops below then bind to it and
   // not to a parallel region the caller may be running in.
 #pragma omp parallel num_threads(std::max(1, threads))
@@ -239,7 +241,9 @@ void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, 
 #pragma omp for schedule(dynamic)
         for (long w = 0; w < row_blocks * parts; ++w) {
           const long ic = w / parts * K::mc, mc = std::min(K::mc, m - ic), part = w % parts;
-          if (!a_in_place)
+          if (prepacked)
+            ;  // panels of the whole shared dimension, read below
+          else if (!a_in_place)
             pack_a<K::mr>(a, ic, mc, pc, kc, a_pack);
           else if (mc % K::mr != 0)
             pack_a<K::mr>(a, ic + mc / K::mr * K::mr, mc % K::mr, pc, kc, a_pack);
@@ -249,7 +253,9 @@ void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, 
             for (long i = 0; i < mc; i += K::mr) {
               const long mr = std::min(K::mr, mc - i);
               const bool in_place = a_in_place && mr == K::mr;
-              const float* a_panel = in_place ? a.data + ic + i + pc * a.col_stride : a_pack + (a_in_place ? 0 : i * kc);
+              const float* a_panel = prepacked  ? prepacked + (ic + i) * k + pc * K::mr
+                                     : in_place ? a.data + ic + i + pc * a.col_stride
+                                                : a_pack + (a_in_place ? 0 : i * kc);
               const long lda = in_place ? a.col_stride : K::mr;
               float* tile = c + j * ldc + ic + i;
               if (mr == K::mr && nr == K::nr) {
@@ -273,8 +279,8 @@ void blocked_gemm(const MatrixView& a, const MatrixView& b, float* c, long ldc, 
 
 void packed_gemm(Isa isa, MatrixView a, MatrixView b, float* c, long ldc, int threads) {
 #if defined(__x86_64__)
-  if (isa == Isa::avx512f) return blocked_gemm<Avx512>(a, b, c, ldc, threads);
-  if (isa == Isa::avx2_fma) return blocked_gemm<Avx2Fma>(a, b, c, ldc, threads);
+  if (isa == Isa::avx512f) return blocked_gemm<Avx512>(a, nullptr, b, c, ldc, threads);
+  if (isa == Isa::avx2_fma) return blocked_gemm<Avx2Fma>(a, nullptr, b, c, ldc, threads);
 #endif
   (void)isa;
   // No packed kernel for the portable instruction set: a plain loop keeps the contract.
@@ -284,6 +290,34 @@ void packed_gemm(Isa isa, MatrixView a, MatrixView b, float* c, long ldc, int th
       for (long p = 0; p < a.cols; ++p) sum += a.data[i * a.row_stride + p * a.col_stride] * b.data[p * b.row_stride + j * b.col_stride];
       c[j * ldc + i] = sum;
     }
+}
+
+PackedMatrix::PackedMatrix(Isa isa, MatrixView a) : isa_(isa), rows_(a.rows), cols_(a.cols) {
+#if defined(__x86_64__)
+  auto pack = [&]<class K>(K) {
+    data_.assign(static_cast<std::size_t>(ceil_div(rows_, K::mr) * K::mr * cols_), 0.0f);
+    if (rows_ > 0 && cols_ > 0) pack_a<K::mr>(a, 0, rows_, 0, cols_, data_.data());
+  };
+  if (isa == Isa::avx512f) {
+    pack(Avx512{});
+    return;
+  }
+  if (isa == Isa::avx2_fma) {
+    pack(Avx2Fma{});
+    return;
+  }
+#endif
+  throw std::invalid_argument("PackedMatrix: no packed kernel for " + std::string(isa_name(isa)));
+}
+
+void packed_gemm(const PackedMatrix& a, MatrixView b, float* c, long ldc, int threads) {
+  const MatrixView shape{nullptr, a.rows(), a.cols(), 1, a.rows()};
+#if defined(__x86_64__)
+  if (a.isa() == Isa::avx512f) return blocked_gemm<Avx512>(shape, a.data(), b, c, ldc, threads);
+  if (a.isa() == Isa::avx2_fma) return blocked_gemm<Avx2Fma>(shape, a.data(), b, c, ldc, threads);
+#endif
+  (void)shape, (void)b, (void)c, (void)ldc, (void)threads;
+  throw std::invalid_argument("PackedMatrix: no packed kernel for " + std::string(isa_name(a.isa())));
 }
 
 }  // namespace mlarch::kernels

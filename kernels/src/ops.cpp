@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include <omp.h>
 
@@ -24,6 +25,17 @@ bool worth_packing(Eigen::Index m, Eigen::Index n, Eigen::Index k) { return m >=
 // already share the threads out there.
 int gemm_threads() { return omp_in_parallel() ? 1 : std::max(1, Eigen::nbThreads()); }
 
+// y = act(y + b) on every column, in one pass (a column at a time: Eigen vectorizes that, not
+// the broadcast over the whole matrix).
+void add_bias(Eigen::Ref<Matrix> y, const Vector& b, Activation act) {
+  for (Eigen::Index j = 0; j < y.cols(); ++j) {
+    if (act == Activation::relu)
+      y.col(j) = (y.col(j) + b).cwiseMax(0.0f);
+    else
+      y.col(j) += b;
+  }
+}
+
 }  // namespace
 
 void matmul(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c, Isa isa) {
@@ -42,10 +54,26 @@ void matmul_transposed(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const
     c.noalias() = a.transpose() * b;
 }
 
-void dense(const Matrix& w, const Vector& b, const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> y, Activation act) {
+bool Weights::packs(Eigen::Index rows, Eigen::Index cols) { return rows >= 8 && cols >= 8; }
+
+Weights::Weights(Matrix w, Isa isa) : w_(std::move(w)) {
+  if (isa != Isa::sse2 && packs(w_.rows(), w_.cols())) packed_ = PackedMatrix(isa, view(w_, false));
+}
+
+bool matmul_prepacked(const PackedMatrix& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c) {
+  if (a.empty() || !worth_packing(a.rows(), b.cols(), a.cols())) return false;
+  eigen_assert(a.cols() == b.rows() && c.rows() == a.rows() && c.cols() == b.cols());
+  packed_gemm(a, view(b, false), c.data(), c.outerStride(), gemm_threads());
+  return true;
+}
+
+void matmul(const Weights& w, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c) {
+  if (!matmul_prepacked(w.packed(), b, c)) matmul(w.matrix(), b, c);
+}
+
+void dense(const Weights& w, const Vector& b, const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> y, Activation act) {
   matmul(w, x, y);
-  y.colwise() += b;
-  if (act == Activation::relu) y = y.cwiseMax(0.0f);
+  add_bias(y, b, act);
 }
 
 int ConvShape::pad_top() const {
@@ -58,27 +86,43 @@ int ConvShape::pad_left() const {
   return total / 2;
 }
 
-void conv2d(const ConvShape& s, const Matrix& w, const Vector& b, const Eigen::Ref<const Matrix>& in,
-            Eigen::Ref<Matrix> cols, Eigen::Ref<Matrix> out) {
-  const int oh = s.out_height(), ow = s.out_width(), top = s.pad_top(), left = s.pad_left(), c = s.channels;
+namespace {
+
+// The im2col matrix of one image: column p holds output pixel p's patch, ordered (ky, kx,
+// channel), zero where the patch hangs over the edge. A row of the patch is one run of memory when
+// the channels of neighbouring pixels are adjacent in the input, as they are here.
+void im2col(const ConvShape& s, const Eigen::Ref<const Matrix>& in, Eigen::Ref<Matrix> cols) {
+  const int oh = s.out_height(), ow = s.out_width(), top = s.pad_top(), left = s.pad_left(), k = s.kernel;
+  const long c = s.channels, run = k * c, pixel = in.outerStride();
   for (int oy = 0; oy < oh; ++oy)
     for (int ox = 0; ox < ow; ++ox) {
-      const Eigen::Index col = static_cast<Eigen::Index>(oy) * ow + ox;
-      for (int ky = 0; ky < s.kernel; ++ky) {
+      float* col = cols.data() + (static_cast<Eigen::Index>(oy) * ow + ox) * cols.outerStride();
+      const int ix0 = ox * s.stride - left;
+      const int lo = std::clamp(-ix0, 0, k), hi = std::clamp(s.width - ix0, lo, k);  // kx inside the image
+      for (int ky = 0; ky < k; ++ky, col += run) {
         const int iy = oy * s.stride + ky - top;
-        for (int kx = 0; kx < s.kernel; ++kx) {
-          const int ix = ox * s.stride + kx - left;
-          auto dst = cols.block(static_cast<Eigen::Index>(ky * s.kernel + kx) * c, col, c, 1);
-          if (iy < 0 || iy >= s.height || ix < 0 || ix >= s.width)
-            dst.setZero();
-          else
-            dst = in.col(static_cast<Eigen::Index>(iy) * s.width + ix);
+        if (iy < 0 || iy >= s.height) {
+          std::fill_n(col, run, 0.0f);
+          continue;
         }
+        std::fill_n(col, lo * c, 0.0f);
+        const float* src = in.data() + (static_cast<Eigen::Index>(iy) * s.width + ix0) * pixel;
+        if (pixel == c)
+          std::copy_n(src + lo * c, (hi - lo) * c, col + lo * c);
+        else
+          for (int kx = lo; kx < hi; ++kx) std::copy_n(src + kx * pixel, c, col + kx * c);
+        std::fill_n(col + hi * c, (k - hi) * c, 0.0f);
       }
     }
+}
+
+}  // namespace
+
+void conv2d(const ConvShape& s, const Weights& w, const Vector& b, const Eigen::Ref<const Matrix>& in,
+            Eigen::Ref<Matrix> cols, Eigen::Ref<Matrix> out) {
+  im2col(s, in, cols);
   matmul(w, cols, out);
-  out.colwise() += b;
-  out = out.cwiseMax(0.0f);
+  add_bias(out, b, Activation::relu);
 }
 
 void embedding_bag(const Matrix& table, std::span<const std::int32_t> rows, Eigen::Ref<Vector> out) {

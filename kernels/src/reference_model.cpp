@@ -141,7 +141,7 @@ class WeightSource {
   }
   // Weights of a layer with `fan_in` inputs: scaled so activations stay of order 1.
   Matrix weights(long rows, long fan_in) { return matrix(rows, fan_in, 1.0f / std::sqrt(static_cast<float>(fan_in))); }
-  DenseLayer dense(long out, long in) { return {weights(out, in), matrix(out, 1, 0.1f)}; }
+  DenseLayer dense(long out, long in) { return {Weights(weights(out, in)), matrix(out, 1, 0.1f)}; }
 
  private:
   std::uint64_t state_;
@@ -153,10 +153,15 @@ std::vector<DenseLayer> dense_stack(const std::vector<long>& widths, WeightSourc
   return layers;
 }
 
+// Floats a `Weights` of rows × cols holds: the matrix, and its packed copy when it has one.
+double weight_floats(long rows, long cols) {
+  return static_cast<double>(rows) * static_cast<double>(cols) + (Weights::packs(rows, cols) ? PackedMatrix::floats(rows, cols) : 0);
+}
+
 double dense_bytes(const std::vector<long>& widths, double batch) {
   double total = 0;
   for (std::size_t i = 0; i < widths.size(); ++i) {
-    if (i > 0) total += (static_cast<double>(widths[i - 1]) + 1) * static_cast<double>(widths[i]);
+    if (i > 0) total += weight_floats(widths[i], widths[i - 1]) + static_cast<double>(widths[i]);
     total += batch * static_cast<double>(widths[i]);
   }
   return total * kFloat;
@@ -243,7 +248,7 @@ double KernelPlan::bytes(int batch, int threads) const {
     double weights = 0, widest = 0, cols = 0;
     for (const auto& s : convs) {
       double pixels = d(s.out_height()) * d(s.out_width());
-      weights += (d(s.patch()) + 1) * s.filters;
+      weights += weight_floats(s.filters, s.patch()) + s.filters;
       widest = std::max({widest, pixels * s.filters, d(s.height) * d(s.width) * s.channels});
       cols = std::max(cols, d(s.patch()) * pixels);
     }
@@ -253,15 +258,18 @@ double KernelPlan::bytes(int batch, int threads) const {
   }
   if (type == "transformer_encoder" || type == "decoder_llm") {
     const bool decoder = type == "decoder_llm";
-    double kv = d(d_model) / d(heads) * d(kv_heads);
-    double per_layer = 2 * d(d_model) * d(d_model) + 2 * d(d_model) * kv + (decoder ? 3 : 2) * d(d_model) * d(ffn_dim);
-    double weights = d(layers) * per_layer + d(vocab) * d(d_model);
+    const long kv_dim = d_model / heads * kv_heads;
+    double kv = d(kv_dim);
+    double per_layer = 2 * weight_floats(d_model, d_model) + 2 * weight_floats(kv_dim, d_model) +
+                       (decoder ? 2 : 1) * weight_floats(ffn_dim, d_model) + weight_floats(d_model, ffn_dim);
+    // The embedding; a decoder's packed again, transposed, for the logits.
+    double weights = d(layers) * per_layer + d(vocab) * d(d_model) + (decoder && Weights::packs(vocab, d_model) ? PackedMatrix::floats(vocab, d_model) : 0);
     double tokens = decoder ? d(prompt_tokens) : d(seq_len);
     // x, h, q, a (d each), k and v, the FFN's up (and gate), per token of the batch.
     double activations = b * tokens * (4 * d(d_model) + 2 * kv + (decoder ? 2 : 1) * d(ffn_dim));
     double scores = std::min(t, b) * tokens * (decoder ? tokens + d(output_tokens) : tokens);
     double extra = decoder ? d(layers) * 2 * kv * (d(prompt_tokens) + d(output_tokens)) * b + d(vocab) * b
-                           : b * tokens + (d(d_model) + 1) * d(output_dim) + b * d(d_model);
+                           : b * tokens + weight_floats(output_dim, d_model) + d(output_dim) + b * d(d_model);
     return (weights + activations + scores + extra) * kFloat;
   }
   if (type == "tree_ensemble") {
@@ -384,13 +392,13 @@ namespace {
 
 TransformerLayer transformer_layer(const AttentionShape& s, long ffn, bool gated, WeightSource& rng) {
   TransformerLayer l;
-  l.wq = rng.weights(s.d_model, s.d_model);
-  l.wk = rng.weights(s.kv_dim(), s.d_model);
-  l.wv = rng.weights(s.kv_dim(), s.d_model);
-  l.wo = rng.weights(s.d_model, s.d_model);
-  l.up = rng.weights(ffn, s.d_model);
-  if (gated) l.gate = rng.weights(ffn, s.d_model);
-  l.down = rng.weights(s.d_model, ffn);
+  l.wq = Weights(rng.weights(s.d_model, s.d_model));
+  l.wk = Weights(rng.weights(s.kv_dim(), s.d_model));
+  l.wv = Weights(rng.weights(s.kv_dim(), s.d_model));
+  l.wo = Weights(rng.weights(s.d_model, s.d_model));
+  l.up = Weights(rng.weights(ffn, s.d_model));
+  if (gated) l.gate = Weights(rng.weights(ffn, s.d_model));
+  l.down = Weights(rng.weights(s.d_model, ffn));
   return l;
 }
 
@@ -458,6 +466,8 @@ DecoderLlm::DecoderLlm(const KernelPlan& plan, int max_batch, int threads, std::
     p.resize(static_cast<std::size_t>(prompt_tokens));
     for (auto& t : p) t = rng.below(plan.vocab);
   }
+  if (gemm_isa() != Isa::sse2 && Weights::packs(embedding.cols(), embedding.rows()))
+    unembedding_ = PackedMatrix(gemm_isa(), {embedding.data(), embedding.cols(), embedding.rows(), embedding.rows(), 1});
   const long context = prompt_tokens + output_tokens;
   k_cache_.assign(layers.size(), std::vector<Matrix>(static_cast<std::size_t>(max_batch), Matrix(shape.kv_dim(), context)));
   v_cache_ = k_cache_;
@@ -522,7 +532,7 @@ void DecoderLlm::logits(Eigen::Index sequences) {
   auto last = last_.leftCols(sequences);
   layer_norm(last);
   output_.resize(embedding.cols(), sequences);
-  matmul_transposed(embedding, last, output_);
+  if (!matmul_prepacked(unembedding_, last, output_)) matmul_transposed(embedding, last, output_);
 }
 
 void DecoderLlm::run(int batch) {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace mlarch::kernels {
 
@@ -35,5 +36,37 @@ struct MatrixView {
 // packed kernel for `isa` (avx2_fma or avx512f, which the CPU must support) on up to `threads`
 // threads: blocks of rows and columns of c shared out among them.
 void packed_gemm(Isa isa, MatrixView a, MatrixView b, float* c, long ldc, int threads);
+
+// The most rows a micro-kernel's panel of A holds, on any instruction set.
+inline constexpr long kMaxPanelRows = 32;
+
+// A matrix packed once as the left operand of many products: a layer's weights, used by every
+// call of the layer. Packed as the kernel of `isa` reads A (panels of its micro-kernel's rows, each
+// over the whole shared dimension, the rows past the edge zero), so a product skips packing A and
+// streams it from contiguous memory, as inference runtimes (oneDNN, MLAS, XNNPACK) pack weights
+// when a model is loaded.
+class PackedMatrix {
+ public:
+  PackedMatrix() = default;
+  // `a` packed for `isa`, which must have a packed kernel (avx2_fma or avx512f).
+  PackedMatrix(Isa isa, MatrixView a);
+  bool empty() const { return data_.empty(); }
+  Isa isa() const { return isa_; }
+  long rows() const { return rows_; }
+  long cols() const { return cols_; }
+  const float* data() const { return data_.data(); }
+  // Floats held for a rows × cols matrix: whole panels of kMaxPanelRows rows at most.
+  static double floats(long rows, long cols) {
+    return static_cast<double>((rows + kMaxPanelRows - 1) / kMaxPanelRows * kMaxPanelRows) * static_cast<double>(cols);
+  }
+
+ private:
+  Isa isa_ = Isa::sse2;
+  long rows_ = 0, cols_ = 0;
+  std::vector<float> data_;
+};
+
+// c = a·b with `a` packed beforehand (its kernel's instruction set), as packed_gemm.
+void packed_gemm(const PackedMatrix& a, MatrixView b, float* c, long ldc, int threads);
 
 }  // namespace mlarch::kernels

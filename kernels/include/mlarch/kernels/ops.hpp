@@ -22,10 +22,38 @@ void matmul(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b
 void matmul_transposed(const Eigen::Ref<const Matrix>& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c,
                        Isa isa = gemm_isa());
 
+// A layer's weights (outputs × inputs) and, when the CPU has a packed kernel and the matrix is
+// large enough to repay it, the same packed once for that kernel (gemm.hpp's PackedMatrix): every
+// call of the layer then reads them from contiguous panels and packs nothing. Reads as the matrix.
+class Weights {
+ public:
+  Weights() = default;
+  explicit Weights(Matrix w, Isa isa = gemm_isa());
+  const Matrix& matrix() const { return w_; }
+  operator const Matrix&() const { return w_; }  // NOLINT(google-explicit-constructor): reads as its matrix
+  float operator()(Eigen::Index i, Eigen::Index j) const { return w_(i, j); }
+  Eigen::Index rows() const { return w_.rows(); }
+  Eigen::Index cols() const { return w_.cols(); }
+  const PackedMatrix& packed() const { return packed_; }
+  // Whether a rows × cols matrix is packed (on a CPU with a packed kernel): as for matmul's A.
+  static bool packs(Eigen::Index rows, Eigen::Index cols);
+
+ private:
+  Matrix w_;
+  PackedMatrix packed_;
+};
+
+// c = a·b by the packed kernel, `a` packed beforehand, on matmul's threads. False, c untouched,
+// when `a` is empty or `b` has too few columns to repay the kernel (a matrix-vector product): the
+// caller multiplies by Eigen then.
+bool matmul_prepacked(const PackedMatrix& a, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c);
+// c = w·b: the packed copy when it has one, as `matmul` otherwise.
+void matmul(const Weights& w, const Eigen::Ref<const Matrix>& b, Eigen::Ref<Matrix> c);
+
 enum class Activation { none, relu };
 
 // y = act(W x + b), every column of x a sample: a GEMM.
-void dense(const Matrix& w, const Vector& b, const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> y, Activation act);
+void dense(const Weights& w, const Vector& b, const Eigen::Ref<const Matrix>& x, Eigen::Ref<Matrix> y, Activation act);
 
 // A convolution with "same" padding (TensorFlow's: output ⌈in ÷ stride⌉, the odd pad at the
 // bottom and right).
@@ -42,7 +70,7 @@ struct ConvShape {
 // One image through a convolution and a ReLU, by im2col and one GEMM. `in`: channels × pixels
 // (pixel y·width + x); `w`: filters × patch, a patch ordered (ky, kx, channel); `cols` is the
 // workspace (patch × output pixels); `out`: filters × output pixels.
-void conv2d(const ConvShape& s, const Matrix& w, const Vector& b, const Eigen::Ref<const Matrix>& in,
+void conv2d(const ConvShape& s, const Weights& w, const Vector& b, const Eigen::Ref<const Matrix>& in,
             Eigen::Ref<Matrix> cols, Eigen::Ref<Matrix> out);
 
 // The sum of the columns `rows` of `table` (dim × rows): an embedding-bag lookup with sum pooling.

@@ -60,7 +60,7 @@ class ReferenceModel {
 };
 
 struct DenseLayer {
-  Matrix w;
+  Weights w;
   Vector b;
 };
 
@@ -106,8 +106,8 @@ class Cnn : public ReferenceModel {
 };
 
 struct TransformerLayer {
-  Matrix wq, wk, wv, wo;  // d → d, d → kv, d → kv, d → d
-  Matrix up, gate, down;  // d → ffn (gate: decoder only), ffn → d
+  Weights wq, wk, wv, wo;  // d → d, d → kv, d → kv, d → d
+  Weights up, gate, down;  // d → ffn (gate: decoder only), ffn → d
 };
 
 // What the encoder and the decoder share: token embeddings, layers and activation buffers.
@@ -154,6 +154,7 @@ class DecoderLlm : public Transformer {
   // Layer `l` over `tokens` new tokens of each sequence, the first at `position` (a prompt: at 0).
   void layer_step(std::size_t l, Eigen::Index sequences, Eigen::Index tokens, Eigen::Index position);
   void logits(Eigen::Index sequences);
+  PackedMatrix unembedding_;  // embeddingᵀ (vocab × d) packed for the logits' GEMM, when the CPU has a kernel
   std::vector<std::vector<Matrix>> k_cache_, v_cache_;  // [layer][sequence]: kv × context
   long length_ = 0;                                      // tokens in the cache per sequence
   Matrix last_;

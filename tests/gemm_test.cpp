@@ -173,6 +173,14 @@ TEST(Gemm, ProbeReportsItsInstructionSet) {
   const std::string isa(isa_name(p.isa));
   EXPECT_TRUE(isa == "sse2" || isa == "avx2+fma" || isa == "avx512f") << isa;
   EXPECT_GT(p.peak_gflops, 0);
+  // The cache, when the probe saw one, is read faster than memory (its definition: 1.5 × or more).
+  if (p.cache_mib > 0) {
+    EXPECT_LT(p.cache_mib, 64);
+    EXPECT_GT(p.cache_bandwidth_gbs, 0);
+    EXPECT_EQ(host_instance(p).cache_mib, p.cache_mib);
+  } else {
+    EXPECT_EQ(host_instance(p).cache_mib, std::nullopt);
+  }
   if (p.isa != Isa::sse2) {
     EXPECT_GT(p.peak_gflops, 0.8 * probe_peak_gflops(1, Isa::sse2)) << isa;
   }

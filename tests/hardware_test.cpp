@@ -262,6 +262,50 @@ components:
   EXPECT_FALSE(roofline(*wide, *instance_type(b.system, "gpu.box"), "fp32"));
 }
 
+// With the CPU's cache declared, a model whose working set fits streams its bytes at the cache's
+// bandwidth; one that does not fit, and the random reads (embedding rows, tree nodes), at the
+// memory's.
+TEST(CostModel, AWorkingSetThatFitsTheCacheIsReadAtTheCachesBandwidth) {
+  Built b(R"(mlarch: 1
+system: {name: s}
+hardware:
+  cpu.box: {peak_gflops: 100, mem_bandwidth_gbs: 10, cache_mib: 1, cache_bandwidth_gbs: 50}
+  plain.box: {peak_gflops: 100, mem_bandwidth_gbs: 10}
+components:
+  a: {kind: service}
+)");
+  auto cpu = *instance_type(b.system, "cpu.box");
+  ASSERT_EQ(cpu.cache_mib, 1.0);
+  ASSERT_EQ(cpu.cache_bandwidth_gbs, 50.0);
+  // 4 → 8 → 2 at batch 3: 496 bytes, a 304-byte footprint: in the cache.
+  auto small = inference_work(arch("{type: mlp, input_dim: 4, hidden: [8], output_dim: 2}"), 3);
+  auto in_cache = roofline(*small, cpu, "fp32");
+  ASSERT_TRUE(in_cache);
+  EXPECT_TRUE(in_cache->cache_resident);
+  EXPECT_DOUBLE_EQ(in_cache->ms, 496 / (50e9 * kMemoryEfficiency) * 1000 + kCpuPassOverheadMs);
+  auto plain = roofline(*small, *instance_type(b.system, "plain.box"), "fp32");
+  EXPECT_FALSE(plain->cache_resident);
+  EXPECT_DOUBLE_EQ(plain->ms, 496 / (10e9 * kMemoryEfficiency) * 1000 + kCpuPassOverheadMs);
+  // 512 → 512 → 1: 1 MiB of weights and more: not in a 1 MiB cache.
+  auto big = roofline(*inference_work(arch("{type: mlp, input_dim: 512, hidden: [512], output_dim: 1}"), 1), cpu, "fp32");
+  EXPECT_FALSE(big->cache_resident);
+  EXPECT_NEAR(big->ms, big->bytes / (10e9 * kMemoryEfficiency) * 1000 + kCpuPassOverheadMs, 1e-12);
+  // An embedding MLP with a 40 MB table: the dense part fits, so it streams from the cache, while
+  // the looked-up rows (2 × 8 floats per sample) come from memory.
+  auto emb = inference_work(arch("{type: embedding_mlp, input_dim: 4, embedding_tables: [{rows: 1250000, dim: 8, lookups: 2}], hidden: [8], output_dim: 2}"), 3);
+  ASSERT_TRUE(emb);
+  const double rows = 3 * 2 * 8 * 4.0;
+  ASSERT_DOUBLE_EQ(emb->passes[0].random_bytes, rows);
+  auto e = roofline(*emb, cpu, "fp32");
+  EXPECT_TRUE(e->cache_resident);
+  EXPECT_NEAR(e->ms, ((e->bytes - rows) / (50e9 * kMemoryEfficiency) + rows / (10e9 * kMemoryEfficiency)) * 1000 + kCpuPassOverheadMs,
+              1e-12);
+  // A small tree ensemble fits too, but its node visits are random reads: priced at memory speed.
+  auto trees = inference_work(arch("{type: tree_ensemble, trees: 10, depth: 4, input_dim: 8}"), 2);
+  auto t = roofline(*trees, cpu, "fp32");
+  EXPECT_DOUBLE_EQ(t->ms, 2 * 10 * 4 * kCacheLineBytes / (10e9 * kMemoryEfficiency) * 1000 + kCpuPassOverheadMs);
+}
+
 TEST(CostModel, DerivedServiceTimeOfAModelOnAnInstance) {
   Built b(R"(mlarch: 1
 system: {name: s}

@@ -55,7 +55,9 @@ std::optional<InferenceWork> embedding_mlp_work(const Json& a, double b, double 
   InferenceWork w = dense_work(d, (*params - table_params) * b, b, batch);
   w.passes[0].flops += batch * gathered;
   w.passes[0].bytes += batch * gathered * b;
-  w.footprint_bytes += *weights - (*params - table_params) * b;
+  w.passes[0].random_bytes = batch * gathered * b;
+  w.cold_bytes = *weights - (*params - table_params) * b;
+  w.footprint_bytes += w.cold_bytes;
   return w;
 }
 
@@ -162,7 +164,7 @@ std::optional<InferenceWork> tree_work(const Json& a, double batch) {
   InferenceWork w;
   // One comparison per level of every tree, each a node read from a random place.
   double visits = batch * *trees * *depth;
-  w.passes.push_back({"forward", 1, visits, visits * kCacheLineBytes});
+  w.passes.push_back({"forward", 1, visits, visits * kCacheLineBytes, visits * kCacheLineBytes});
   w.footprint_bytes = *weights;
   return w;
 }
@@ -210,6 +212,7 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
   ServiceEstimate e;
   e.dtype = dtype.empty() ? "fp32" : std::string(dtype);
   double overhead_ms = 0;
+  std::optional<double> cache_bytes_per_s;  // streamed bytes' bandwidth when the working set stays in the CPU's cache
   if (instance.accelerators) {
     // An instance with accelerators serves on them; without their figures there is no estimate.
     const Accelerators& acc = *instance.accelerators;
@@ -225,6 +228,10 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
     e.peak_flops_per_s = *peak * 1e9;
     e.bandwidth_bytes_per_s = *instance.mem_bandwidth_gbs * 1e9;
     overhead_ms = kCpuPassOverheadMs;
+    if (instance.cache_mib && instance.cache_bandwidth_gbs && work.footprint_bytes - work.cold_bytes <= *instance.cache_mib * 1024 * 1024) {
+      e.cache_resident = true;
+      cache_bytes_per_s = std::max(e.bandwidth_bytes_per_s, *instance.cache_bandwidth_gbs * 1e9);
+    }
   }
   if (overhead) overhead_ms = *overhead;
   double longest = -1;
@@ -233,7 +240,10 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
     t.phase = p.phase;
     t.runs = p.runs;
     t.compute_ms = p.flops / (e.peak_flops_per_s * kComputeEfficiency) * 1000;
-    t.memory_ms = p.bytes / (e.bandwidth_bytes_per_s * kMemoryEfficiency) * 1000;
+    const double streamed = p.bytes - p.random_bytes;
+    t.memory_ms = (streamed / (cache_bytes_per_s.value_or(e.bandwidth_bytes_per_s) * kMemoryEfficiency) +
+                   p.random_bytes / (e.bandwidth_bytes_per_s * kMemoryEfficiency)) *
+                  1000;
     t.overhead_ms = overhead_ms;
     t.bound = t.compute_ms >= t.memory_ms ? Bound::compute : Bound::memory;
     t.ms = std::max(t.compute_ms, t.memory_ms) + overhead_ms;

@@ -36,6 +36,8 @@ void read_entry(const Json& j, InstanceType& t, bool from_spec) {
   if (auto v = j.find("vcpus"); v != j.end() && v->is_number_integer()) t.vcpus = v->get<int>();
   if (auto v = json_number(j, "memory_gib")) t.memory_gib = v;
   if (auto v = json_number(j, "mem_bandwidth_gbs")) t.mem_bandwidth_gbs = v;
+  if (auto v = json_number(j, "cache_mib")) t.cache_mib = v;
+  if (auto v = json_number(j, "cache_bandwidth_gbs")) t.cache_bandwidth_gbs = v;
   // The spec's `peak_gflops` is the fp32 figure (docs/spec.md).
   read_rate(j, "peak_gflops", t.peak_gflops, false);
   if (auto v = json_number(j, "usd_per_hour")) {

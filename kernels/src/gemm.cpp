@@ -4,7 +4,7 @@
 // as the micro-kernel reaches it), then MR × NR tiles of C kept in registers while the
 // micro-kernel runs down KC: a sliver of B (KC × NR) stays in the L1 cache across the tiles of a
 // row block. Packing pads the edges with zeros, so the micro-kernel always computes a whole tile;
-// a partial tile goes through a small buffer.
+// at an edge it stores only the rows and columns of C that exist (masked stores).
 #include "mlarch/kernels/gemm.hpp"
 
 #include <algorithm>
@@ -75,11 +75,12 @@ namespace {
 #if defined(__x86_64__)
 
 // 16 × 6 tiles: 12 accumulators of 8 floats, two loads of A and six broadcasts of B per step of k
-// for 12 FMAs (BLIS's Haswell shape, transposed for column-major C).
+// for 12 FMAs (BLIS's Haswell shape, transposed for column-major C). NR = 4 for a B of few columns.
+template <long NR>
 struct Avx2Fma {
-  static constexpr long mr = 16, nr = 6, mc = 192, kc = 256, nc = 3072;
+  static constexpr long mr = 16, nr = NR, mc = 192, kc = 256, nc = 3072;
   __attribute__((target("avx2,fma"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc,
-                                                       bool accumulate) {
+                                                       bool accumulate, long rows, long cols) {
     __m256 acc[nr][2];
 #pragma GCC unroll 6
     for (int j = 0; j < nr; ++j) {
@@ -101,25 +102,45 @@ struct Avx2Fma {
       a += lda;
       b += nr;
     }
+    if (rows == mr) {
+#pragma GCC unroll 6
+      for (int j = 0; j < nr; ++j) {
+        if (j == cols) break;
+        float* cj = c + j * ldc;
+        if (accumulate) {
+          acc[j][0] = _mm256_add_ps(acc[j][0], _mm256_loadu_ps(cj));
+          acc[j][1] = _mm256_add_ps(acc[j][1], _mm256_loadu_ps(cj + 8));
+        }
+        _mm256_storeu_ps(cj, acc[j][0]);
+        _mm256_storeu_ps(cj + 8, acc[j][1]);
+      }
+      return;
+    }
+    // Fewer rows: the lanes past them masked off (a lane is on when its mask's top bit is set).
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const __m256i m0 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rows)), lane);
+    const __m256i m1 = _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(rows) - 8), lane);
 #pragma GCC unroll 6
     for (int j = 0; j < nr; ++j) {
+      if (j == cols) break;
       float* cj = c + j * ldc;
       if (accumulate) {
-        acc[j][0] = _mm256_add_ps(acc[j][0], _mm256_loadu_ps(cj));
-        acc[j][1] = _mm256_add_ps(acc[j][1], _mm256_loadu_ps(cj + 8));
+        acc[j][0] = _mm256_add_ps(acc[j][0], _mm256_maskload_ps(cj, m0));
+        acc[j][1] = _mm256_add_ps(acc[j][1], _mm256_maskload_ps(cj + 8, m1));
       }
-      _mm256_storeu_ps(cj, acc[j][0]);
-      _mm256_storeu_ps(cj + 8, acc[j][1]);
+      _mm256_maskstore_ps(cj, m0, acc[j][0]);
+      _mm256_maskstore_ps(cj + 8, m1, acc[j][1]);
     }
   }
 };
 
 // 32 × 12 tiles: 24 accumulators of 16 floats of the 32 registers, two loads of A and twelve
-// broadcasts of B per step of k for 24 FMAs.
+// broadcasts of B per step of k for 24 FMAs. NR = 8 for a B of few columns.
+template <long NR>
 struct Avx512 {
-  static constexpr long mr = 32, nr = 12, mc = 192, kc = 256, nc = 3072;
+  static constexpr long mr = 32, nr = NR, mc = 192, kc = 256, nc = 3072;
   __attribute__((target("avx512f"))) static void tile(long k, const float* a, long lda, const float* b, float* c, long ldc,
-                                                      bool accumulate) {
+                                                      bool accumulate, long rows, long cols) {
     __m512 acc[nr][2];
 #pragma GCC unroll 12
     for (int j = 0; j < nr; ++j) {
@@ -141,15 +162,19 @@ struct Avx512 {
       a += lda;
       b += nr;
     }
+    // Fewer rows than the tile's: the lanes past them masked off (an all-ones mask otherwise).
+    const __mmask16 m0 = rows >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << rows) - 1);
+    const __mmask16 m1 = rows >= 32 ? 0xFFFF : rows <= 16 ? 0 : static_cast<__mmask16>((1u << (rows - 16)) - 1);
 #pragma GCC unroll 12
     for (int j = 0; j < nr; ++j) {
+      if (j == cols) break;
       float* cj = c + j * ldc;
       if (accumulate) {
-        acc[j][0] = _mm512_add_ps(acc[j][0], _mm512_loadu_ps(cj));
-        acc[j][1] = _mm512_add_ps(acc[j][1], _mm512_loadu_ps(cj + 16));
+        acc[j][0] = _mm512_add_ps(acc[j][0], _mm512_maskz_loadu_ps(m0, cj));
+        acc[j][1] = _mm512_add_ps(acc[j][1], _mm512_maskz_loadu_ps(m1, cj + 16));
       }
-      _mm512_storeu_ps(cj, acc[j][0]);
-      _mm512_storeu_ps(cj + 16, acc[j][1]);
+      _mm512_mask_storeu_ps(cj, m0, acc[j][0]);
+      _mm512_mask_storeu_ps(cj + 16, m1, acc[j][1]);
     }
   }
 };
@@ -257,16 +282,8 @@ void blocked_gemm(const MatrixView& a, const float* prepacked, const MatrixView&
                                      : in_place ? a.data + ic + i + pc * a.col_stride
                                                 : a_pack + (a_in_place ? 0 : i * kc);
               const long lda = in_place ? a.col_stride : K::mr;
-              float* tile = c + j * ldc + ic + i;
-              if (mr == K::mr && nr == K::nr) {
-                K::tile(kc, a_panel, lda, b_sliver, tile, ldc, accumulate);
-                continue;
-              }
-              alignas(64) float part_tile[K::mr * K::nr];
-              K::tile(kc, a_panel, lda, b_sliver, part_tile, K::mr, false);
-              for (long jj = 0; jj < nr; ++jj)
-                for (long ii = 0; ii < mr; ++ii)
-                  tile[jj * ldc + ii] = (accumulate ? tile[jj * ldc + ii] : 0.0f) + part_tile[jj * K::mr + ii];
+              // An edge tile computes whole (packing padded it) and writes only its live part.
+              K::tile(kc, a_panel, lda, b_sliver, c + j * ldc + ic + i, ldc, accumulate, mr, nr);
             }
           }
         }
@@ -275,12 +292,31 @@ void blocked_gemm(const MatrixView& a, const float* prepacked, const MatrixView&
   }
 }
 
+#if defined(__x86_64__)
+// The kernel of `isa` for n columns of B: the wide tile, or the narrow one when it pads B with
+// fewer columns (a batch of 8 or 16 samples fills 8-column tiles, not 12-column ones). Both read A
+// in the same panels, so a PackedMatrix serves either.
+template <template <long> class K, long Wide, long Narrow>
+void dispatch_gemm(const MatrixView& a, const float* prepacked, const MatrixView& b, float* c, long ldc, int threads) {
+  static_assert(K<Wide>::mr == K<Narrow>::mr, "one packing of A for both tiles");
+  if (ceil_div(b.cols, Narrow) * Narrow < ceil_div(b.cols, Wide) * Wide)
+    blocked_gemm<K<Narrow>>(a, prepacked, b, c, ldc, threads);
+  else
+    blocked_gemm<K<Wide>>(a, prepacked, b, c, ldc, threads);
+}
+
+void gemm_on(Isa isa, const MatrixView& a, const float* prepacked, const MatrixView& b, float* c, long ldc, int threads) {
+  if (isa == Isa::avx512f) return dispatch_gemm<Avx512, 12, 8>(a, prepacked, b, c, ldc, threads);
+  if (isa == Isa::avx2_fma) return dispatch_gemm<Avx2Fma, 6, 4>(a, prepacked, b, c, ldc, threads);
+  throw std::invalid_argument("no packed kernel for " + std::string(isa_name(isa)));
+}
+#endif
+
 }  // namespace
 
 void packed_gemm(Isa isa, MatrixView a, MatrixView b, float* c, long ldc, int threads) {
 #if defined(__x86_64__)
-  if (isa == Isa::avx512f) return blocked_gemm<Avx512>(a, nullptr, b, c, ldc, threads);
-  if (isa == Isa::avx2_fma) return blocked_gemm<Avx2Fma>(a, nullptr, b, c, ldc, threads);
+  if (isa != Isa::sse2) return gemm_on(isa, a, nullptr, b, c, ldc, threads);
 #endif
   (void)isa;
   // No packed kernel for the portable instruction set: a plain loop keeps the contract.
@@ -299,11 +335,11 @@ PackedMatrix::PackedMatrix(Isa isa, MatrixView a) : isa_(isa), rows_(a.rows), co
     if (rows_ > 0 && cols_ > 0) pack_a<K::mr>(a, 0, rows_, 0, cols_, data_.data());
   };
   if (isa == Isa::avx512f) {
-    pack(Avx512{});
+    pack(Avx512<12>{});
     return;
   }
   if (isa == Isa::avx2_fma) {
-    pack(Avx2Fma{});
+    pack(Avx2Fma<6>{});
     return;
   }
 #endif
@@ -313,11 +349,11 @@ PackedMatrix::PackedMatrix(Isa isa, MatrixView a) : isa_(isa), rows_(a.rows), co
 void packed_gemm(const PackedMatrix& a, MatrixView b, float* c, long ldc, int threads) {
   const MatrixView shape{nullptr, a.rows(), a.cols(), 1, a.rows()};
 #if defined(__x86_64__)
-  if (a.isa() == Isa::avx512f) return blocked_gemm<Avx512>(shape, a.data(), b, c, ldc, threads);
-  if (a.isa() == Isa::avx2_fma) return blocked_gemm<Avx2Fma>(shape, a.data(), b, c, ldc, threads);
-#endif
+  gemm_on(a.isa(), shape, a.data(), b, c, ldc, threads);
+#else
   (void)shape, (void)b, (void)c, (void)ldc, (void)threads;
   throw std::invalid_argument("PackedMatrix: no packed kernel for " + std::string(isa_name(a.isa())));
+#endif
 }
 
 }  // namespace mlarch::kernels

@@ -157,6 +157,10 @@ Json kernels_json(const KernelReport& r) {
   j["version"] = 1;
   j["host"] = {{"peak_gflops", r.host.peak_gflops}, {"mem_bandwidth_gbs", r.host.mem_bandwidth_gbs}, {"threads", r.host.threads},
                {"isa", std::string(isa_name(r.host.isa))}};
+  if (r.host.cache_mib > 0) {
+    j["host"]["cache_mib"] = r.host.cache_mib;
+    j["host"]["cache_bandwidth_gbs"] = r.host.cache_bandwidth_gbs;
+  }
   j["models"] = Json::object();
   for (const auto& m : r.models) {
     Json batches = Json::array();
@@ -176,8 +180,11 @@ Json kernels_json(const KernelReport& r) {
 std::string render_kernels_json(const KernelReport& r) { return kernels_json(r).dump(2) + "\n"; }
 
 std::string render_kernels_text(const KernelReport& r) {
-  std::string out = fmt::format("host: {:.1f} GFLOP/s fp32 peak ({}), {:.1f} GB/s memory bandwidth, {} thread{} (probed)\n",
-                                r.host.peak_gflops, isa_name(r.host.isa), r.host.mem_bandwidth_gbs, r.host.threads,
+  std::string cache = r.host.cache_mib > 0
+                          ? fmt::format(", {:g} MiB read at {:.1f} GB/s from the cache", r.host.cache_mib, r.host.cache_bandwidth_gbs)
+                          : std::string(", no cache seen");
+  std::string out = fmt::format("host: {:.1f} GFLOP/s fp32 peak ({}), {:.1f} GB/s memory bandwidth{}, {} thread{} (probed)\n",
+                                r.host.peak_gflops, isa_name(r.host.isa), r.host.mem_bandwidth_gbs, cache, r.host.threads,
                                 r.host.threads == 1 ? "" : "s");
   for (const auto& m : r.models) {
     out += fmt::format("\n{} ({})\n", m.name, m.type);
@@ -194,6 +201,8 @@ sim::Calibration calibration_of(const KernelReport& r) {
   sim::Calibration c;
   c.peak_gflops = r.host.peak_gflops;
   c.mem_bandwidth_gbs = r.host.mem_bandwidth_gbs;
+  c.cache_mib = r.host.cache_mib;
+  c.cache_bandwidth_gbs = r.host.cache_bandwidth_gbs;
   c.threads = r.host.threads;
   for (const auto& m : r.models) {
     sim::Calibration::ModelTimes t;

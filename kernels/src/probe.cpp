@@ -9,6 +9,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <omp.h>
 
@@ -148,12 +149,75 @@ double probe_bandwidth_gbs(int threads) {
   return best;
 }
 
+namespace {
+
+// GB/s of `threads` threads summing the first `floats` of `data` (each its share), best of three
+// runs of at least 64 MiB read each.
+double read_gbs(const float* data, long floats, int threads) {
+  const long reps = std::max(1L, (64L << 20) / (floats * 4));
+  double best = 0;
+  volatile float sink = 0;
+  for (int trial = 0; trial < 3; ++trial) {
+    float total = 0;
+    auto t0 = Clock::now();
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+    {
+      const long team = omp_get_num_threads(), id = omp_get_thread_num();
+      const long begin = floats * id / team / 16 * 16, end = floats * (id + 1) / team / 16 * 16;
+      Lanes a0{}, a1{}, a2{}, a3{};
+      for (long r = 0; r < reps; ++r) {
+        const auto* p = reinterpret_cast<const Lanes*>(data + begin);
+        for (long i = 0, n = (end - begin) / 4; i < n; i += 4) {
+          a0 += p[i];
+          a1 += p[i + 1];
+          a2 += p[i + 2];
+          a3 += p[i + 3];
+        }
+      }
+      const Lanes s = a0 + a1 + a2 + a3;
+      total += s[0] + s[1] + s[2] + s[3];
+    }
+    const double secs = seconds_since(t0);
+    sink = sink + total;
+    best = std::max(best, static_cast<double>(reps) * static_cast<double>(floats) * 4 / secs / 1e9);
+  }
+  return best;
+}
+
+}  // namespace
+
+CacheProbe probe_cache(int threads) {
+  threads = std::max(1, threads);
+  const long memory = 64L << 20;  // floats: 256 MiB
+  std::unique_ptr<float[]> data(new float[static_cast<std::size_t>(memory)]);
+  float* p = data.get();
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (long i = 0; i < memory; ++i) p[i] = 1.0f;
+  const double dram = read_gbs(p, memory, threads);
+  CacheProbe c;
+  std::vector<double> inside;
+  for (double mib : {0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0}) {
+    const double gbs = read_gbs(p, static_cast<long>(mib * (1 << 20) / 4), threads);
+    if (gbs < 1.5 * dram) break;
+    c.cache_mib = mib;
+    if (mib >= 1) inside.push_back(gbs);
+  }
+  if (c.cache_mib >= 64 || inside.empty()) return {};
+  std::sort(inside.begin(), inside.end());
+  const std::size_t n = inside.size();
+  c.bandwidth_gbs = n % 2 ? inside[n / 2] : (inside[n / 2 - 1] + inside[n / 2]) / 2;
+  return c;
+}
+
 HostProbe probe_host(int threads) {
   HostProbe p;
   p.threads = std::max(1, threads);
   p.isa = host_isa();
   p.peak_gflops = probe_peak_gflops(p.threads, p.isa);
   p.mem_bandwidth_gbs = probe_bandwidth_gbs(p.threads);
+  const CacheProbe cache = probe_cache(p.threads);
+  p.cache_mib = cache.cache_mib;
+  p.cache_bandwidth_gbs = cache.bandwidth_gbs;
   return p;
 }
 
@@ -163,6 +227,10 @@ InstanceType host_instance(const HostProbe& probe) {
   t.vcpus = probe.threads;
   t.peak_gflops.any = probe.peak_gflops;
   t.mem_bandwidth_gbs = probe.mem_bandwidth_gbs;
+  if (probe.cache_mib > 0) {
+    t.cache_mib = probe.cache_mib;
+    t.cache_bandwidth_gbs = probe.cache_bandwidth_gbs;
+  }
   if (auto m = available_memory_bytes()) t.memory_gib = *m / (1024.0 * 1024 * 1024);
   return t;
 }

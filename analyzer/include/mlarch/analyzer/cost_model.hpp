@@ -29,11 +29,17 @@ struct ForwardPass {
   std::string_view phase;  // "forward"; a decoder LLM: "prefill", then "decode" once per output token
   double runs = 1;
   double flops = 0, bytes = 0;  // of one run
+  // Of `bytes`, those read at random places (a tree's node visits, an embedding bag's rows), a
+  // cache line each from memory: a cache that holds the model does not make them streamed reads.
+  double random_bytes = 0;
 };
 
 struct InferenceWork {
   std::vector<ForwardPass> passes;
   double footprint_bytes = 0;  // held while the batch runs: weights, KV cache, activations
+  // Of the footprint, what a pass does not stream (the rows of embedding tables it does not look
+  // up): the rest is what must stay in a cache for the passes to read it from there.
+  double cold_bytes = 0;
   double flops() const;        // over all runs
   double bytes() const;
 };
@@ -55,6 +61,7 @@ struct ServiceEstimate {
   double flops = 0, bytes = 0;
   Bound bound = Bound::compute;  // of the pass that takes most of the time
   bool on_accelerators = false;
+  bool cache_resident = false;    // priced at the CPU cache's bandwidth: the footprint fits in it
   std::string dtype;              // the precision the peak was taken at
   double peak_flops_per_s = 0;    // the instance's peak at that precision (before efficiency)
   double bandwidth_bytes_per_s = 0;
@@ -71,8 +78,10 @@ struct ServiceEstimate {
 // The roofline time of `work` on `instance` at precision `dtype`: per pass,
 // max(flops ÷ (peak × kComputeEfficiency), bytes ÷ (bandwidth × kMemoryEfficiency)) + overhead,
 // times its runs. The accelerators when the instance has them (count × the per-accelerator
-// figures: the model is taken to be split evenly across them), else the CPU. Empty when the
-// instance's peak or bandwidth is unknown.
+// figures: the model is taken to be split evenly across them), else the CPU. On a CPU whose
+// last-level cache is known and holds the whole footprint, streamed bytes move at the cache's
+// bandwidth instead of the memory's (weights stay in the cache from one batch to the next). Empty
+// when the instance's peak or bandwidth is unknown.
 // `overhead_ms`, when given, replaces the fixed time per pass (a kernel called in-process has none).
 std::optional<ServiceEstimate> roofline(const InferenceWork& work, const InstanceType& instance,
                                         std::string_view dtype, std::optional<double> overhead_ms = std::nullopt);

@@ -47,6 +47,10 @@ struct InstanceType {
   std::string cloud;     // aws, gcp, azure; empty for a type only the spec knows
   std::optional<int> vcpus;
   std::optional<double> memory_gib, mem_bandwidth_gbs, usd_per_hour;
+  // The CPU's last-level cache as the instance's cores see it (MiB), and the bandwidth of reads
+  // from it (GB/s): a model whose footprint fits is priced at that bandwidth, not the memory's.
+  // Unknown (the catalog's entries) when not given.
+  std::optional<double> cache_mib, cache_bandwidth_gbs;
   PeakRate peak_gflops;  // CPU, whole instance
   std::optional<Accelerators> accelerators;
   PriceOrigin price;

@@ -75,7 +75,9 @@ struct KernelReport {
   std::vector<Finding> errors;  // a run the roofline says would take too long
 };
 
-// Runs every planned model at every batch size (ascending) on the host.
+// Runs every planned model at every batch size (ascending) on the host, then probes the memory
+// again: the report's host keeps the better bandwidth and cache readings of `host` and of that
+// second probe, and the predictions use them.
 KernelReport measure_kernels(const System& system, const std::vector<PlannedModel>& models, const std::vector<int>& batches,
                              const HostProbe& host, const TimingBudget& budget);
 

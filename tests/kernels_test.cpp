@@ -136,6 +136,13 @@ TEST(KernelOps, ConvolutionByIm2colMatchesTheDirectSum) {
     Matrix cols(s.patch(), s.out_height() * s.out_width()), out(f, s.out_height() * s.out_width());
     conv2d(s, l.w, l.b, in, cols, out);
     expect_near(out, naive_conv(s, l, to_table(in)));
+    // The same image as the top rows of a taller matrix: a pixel's channels then not adjacent to
+    // the next pixel's.
+    Matrix taller = test::random_matrix(c + 2, h * w, 7);
+    taller.topRows(c) = in;
+    out.setConstant(7.0f);
+    conv2d(s, l.w, l.b, taller.topRows(c), cols, out);
+    expect_near(out, naive_conv(s, l, to_table(in)));
   }
 }
 

@@ -65,7 +65,7 @@ PlannedModels plan_models(const System& system, const std::vector<std::string>& 
     if (bytes > memory_limit_bytes) {
       out.errors.push_back(kernel_error(
           system, pointer,
-          fmt::format("model '{}': its reference kernel needs {} at batch {} (fp32 weights, activations and workspace), "
+          fmt::format("model '{}': its reference kernel needs {} at batch {} (fp32 weights and their copy packed for the GEMM, activations and workspace), "
                       "more than the {} it may use on this host",
                       m.id, gib(bytes), max_batch, gib(memory_limit_bytes)),
           "run smaller batch sizes (--batches), leave the model out (--models), or raise --memory-limit"));

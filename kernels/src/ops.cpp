@@ -106,11 +106,13 @@ void im2col(const ConvShape& s, const Eigen::Ref<const Matrix>& in, Eigen::Ref<M
           continue;
         }
         std::fill_n(col, lo * c, 0.0f);
-        const float* src = in.data() + (static_cast<Eigen::Index>(iy) * s.width + ix0) * pixel;
-        if (pixel == c)
-          std::copy_n(src + lo * c, (hi - lo) * c, col + lo * c);
-        else
-          for (int kx = lo; kx < hi; ++kx) std::copy_n(src + kx * pixel, c, col + kx * c);
+        if (hi > lo) {
+          const float* src = in.data() + (static_cast<Eigen::Index>(iy) * s.width + ix0 + lo) * pixel;  // pixel (iy, ix0 + lo)
+          if (pixel == c)
+            std::copy_n(src, (hi - lo) * c, col + lo * c);
+          else
+            for (int kx = lo; kx < hi; ++kx) std::copy_n(src + (kx - lo) * pixel, c, col + kx * c);
+        }
         std::fill_n(col + hi * c, (k - hi) * c, 0.0f);
       }
     }
@@ -125,9 +127,22 @@ void conv2d(const ConvShape& s, const Weights& w, const Vector& b, const Eigen::
   add_bias(out, b, Activation::relu);
 }
 
+void prefetch_rows(const Matrix& table, std::span<const std::int32_t> rows) {
+  const Eigen::Index bytes = table.rows() * static_cast<Eigen::Index>(sizeof(float));
+  for (std::int32_t r : rows) {
+    const char* row = reinterpret_cast<const char*>(table.col(r).data());
+    for (Eigen::Index line = 0; line < bytes; line += 64) __builtin_prefetch(row + line);
+  }
+}
+
 void embedding_bag(const Matrix& table, std::span<const std::int32_t> rows, Eigen::Ref<Vector> out) {
+  constexpr std::size_t kAhead = 4;
   out.setZero();
-  for (std::int32_t r : rows) out += table.col(r);
+  prefetch_rows(table, rows.first(std::min(kAhead, rows.size())));
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    if (i + kAhead < rows.size()) prefetch_rows(table, rows.subspan(i + kAhead, 1));
+    out += table.col(rows[i]);
+  }
 }
 
 void layer_norm(Eigen::Ref<Matrix> x) {

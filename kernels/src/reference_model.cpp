@@ -316,6 +316,12 @@ void EmbeddingMlp::run(int batch) {
   const int threads = threads_for(max_threads(), batch);
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (int j = 0; j < batch; ++j) {
+    // The next sample's rows set off from memory while this sample's are summed.
+    if (j + 1 < batch)
+      for (std::size_t t = 0; t < tables.size(); ++t) {
+        const auto n = static_cast<std::size_t>(lookups[t]);
+        prefetch_rows(tables[t], std::span<const std::int32_t>(rows[t].data() + static_cast<std::size_t>(j + 1) * n, n));
+      }
     Eigen::Index offset = input.rows();
     for (const auto& t : tables) offset -= t.rows();
     for (std::size_t t = 0; t < tables.size(); ++t) {

@@ -74,7 +74,14 @@ void conv2d(const ConvShape& s, const Weights& w, const Vector& b, const Eigen::
             Eigen::Ref<Matrix> cols, Eigen::Ref<Matrix> out);
 
 // The sum of the columns `rows` of `table` (dim × rows): an embedding-bag lookup with sum pooling.
+// Each row is asked for a few rows ahead of its turn (prefetch_rows), so that several are on their
+// way from memory at once.
 void embedding_bag(const Matrix& table, std::span<const std::int32_t> rows, Eigen::Ref<Vector> out);
+
+// Asks the memory for the columns `rows` of `table` without waiting for them: a bag's rows lie at
+// random places in a table far larger than the caches, and a read of each in turn would wait a
+// memory latency per row (FBGEMM's embedding kernels prefetch the same way).
+void prefetch_rows(const Matrix& table, std::span<const std::int32_t> rows);
 
 // Normalizes each column to mean 0 and variance 1 (unit gain, zero bias).
 void layer_norm(Eigen::Ref<Matrix> x);

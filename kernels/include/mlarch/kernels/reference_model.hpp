@@ -32,8 +32,9 @@ struct KernelPlan {
   long prompt_tokens = 0, output_tokens = 0;  // decoder_llm: the means, rounded
   long trees = 0, depth = 0, input_dim = 0, output_dim = 1;
 
-  // What the kernel allocates to run batches of up to `batch` on `threads` threads: weights,
-  // inputs, activations, workspaces (and a decoder's KV cache), in bytes.
+  // What the kernel allocates to run batches of up to `batch` on `threads` threads: weights and
+  // their copies packed for the GEMM (Weights::packs), inputs, activations, workspaces (and a
+  // decoder's KV cache), in bytes.
   double bytes(int batch, int threads) const;
 };
 

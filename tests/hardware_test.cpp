@@ -271,12 +271,13 @@ system: {name: s}
 hardware:
   cpu.box: {peak_gflops: 100, mem_bandwidth_gbs: 10, cache_mib: 1, cache_bandwidth_gbs: 50}
   plain.box: {peak_gflops: 100, mem_bandwidth_gbs: 10}
+  probed.box: {peak_gflops: 100, mem_bandwidth_gbs: 10, cache_mib: 1, cache_bandwidth_gbs: 50, cache_random_gbs: 20, mem_random_gbs: 4}
 components:
   a: {kind: service}
 )");
   auto cpu = *instance_type(b.system, "cpu.box");
-  ASSERT_EQ(cpu.cache_mib, 1.0);
-  ASSERT_EQ(cpu.cache_bandwidth_gbs, 50.0);
+  ASSERT_EQ(cpu.cpu_memory.cache_mib, 1.0);
+  ASSERT_EQ(cpu.cpu_memory.cache_bandwidth_gbs, 50.0);
   // 4 → 8 → 2 at batch 3: 496 bytes, a 304-byte footprint: in the cache.
   auto small = inference_work(arch("{type: mlp, input_dim: 4, hidden: [8], output_dim: 2}"), 3);
   auto in_cache = roofline(*small, cpu, "fp32");
@@ -300,10 +301,24 @@ components:
   EXPECT_TRUE(e->cache_resident);
   EXPECT_NEAR(e->ms, ((e->bytes - rows) / (50e9 * kMemoryEfficiency) + rows / (10e9 * kMemoryEfficiency)) * 1000 + kCpuPassOverheadMs,
               1e-12);
-  // A small tree ensemble fits too, but its node visits are random reads: priced at memory speed.
+  // With the random-read rates given, the gathered rows go at memory's (the tables do not fit);
+  // a gather from tables that fit, at the cache's.
+  auto probed = *instance_type(b.system, "probed.box");
+  auto g = roofline(*emb, probed, "fp32");
+  EXPECT_NEAR(g->ms, ((g->bytes - rows) / (50e9 * kMemoryEfficiency) + rows / (4e9 * kRandomReadEfficiency)) * 1000 + kCpuPassOverheadMs,
+              1e-12);
+  auto small_tables = inference_work(arch("{type: embedding_mlp, input_dim: 4, embedding_tables: [{rows: 100, dim: 8, lookups: 2}], hidden: [8], output_dim: 2}"), 3);
+  auto s = roofline(*small_tables, probed, "fp32");
+  EXPECT_NEAR(s->ms, ((s->bytes - rows) / (50e9 * kMemoryEfficiency) + rows / (20e9 * kRandomReadEfficiency)) * 1000 + kCpuPassOverheadMs,
+              1e-12);
+  // A small tree ensemble fits too, but each node visit waits for the one before: priced at the
+  // memory bandwidth, a line a visit, whatever the cache and random-read figures.
   auto trees = inference_work(arch("{type: tree_ensemble, trees: 10, depth: 4, input_dim: 8}"), 2);
-  auto t = roofline(*trees, cpu, "fp32");
-  EXPECT_DOUBLE_EQ(t->ms, 2 * 10 * 4 * kCacheLineBytes / (10e9 * kMemoryEfficiency) * 1000 + kCpuPassOverheadMs);
+  for (const auto* box : {&cpu, &probed}) {
+    auto t = roofline(*trees, *box, "fp32");
+    EXPECT_FALSE(t->cache_resident);
+    EXPECT_DOUBLE_EQ(t->ms, 2 * 10 * 4 * kCacheLineBytes / (10e9 * kMemoryEfficiency) * 1000 + kCpuPassOverheadMs);
+  }
 }
 
 TEST(CostModel, DerivedServiceTimeOfAModelOnAnInstance) {

@@ -164,7 +164,8 @@ std::optional<InferenceWork> tree_work(const Json& a, double batch) {
   InferenceWork w;
   // One comparison per level of every tree, each a node read from a random place.
   double visits = batch * *trees * *depth;
-  w.passes.push_back({"forward", 1, visits, visits * kCacheLineBytes, visits * kCacheLineBytes});
+  w.passes.push_back({"forward", 1, visits, visits * kCacheLineBytes});
+  w.dependent_reads = true;
   w.footprint_bytes = *weights;
   return w;
 }
@@ -212,7 +213,9 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
   ServiceEstimate e;
   e.dtype = dtype.empty() ? "fp32" : std::string(dtype);
   double overhead_ms = 0;
-  std::optional<double> cache_bytes_per_s;  // streamed bytes' bandwidth when the working set stays in the CPU's cache
+  // A CPU's rates for streamed bytes when the working set stays in its cache, and for random reads;
+  // the memory bandwidth otherwise.
+  std::optional<double> streamed_bytes_per_s, random_bytes_per_s;
   if (instance.accelerators) {
     // An instance with accelerators serves on them; without their figures there is no estimate.
     const Accelerators& acc = *instance.accelerators;
@@ -228,10 +231,18 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
     e.peak_flops_per_s = *peak * 1e9;
     e.bandwidth_bytes_per_s = *instance.mem_bandwidth_gbs * 1e9;
     overhead_ms = kCpuPassOverheadMs;
-    if (instance.cache_mib && instance.cache_bandwidth_gbs && work.footprint_bytes - work.cold_bytes <= *instance.cache_mib * 1024 * 1024) {
+    // Streamed bytes from the cache when the working set fits in it; random reads from the cache
+    // when the whole footprint does, else from memory, at the rates the instance gives for them.
+    const CpuMemory& m = instance.cpu_memory;
+    const double cache_bytes = m.cache_mib.value_or(0) * 1024 * 1024;
+    if (m.cache_bandwidth_gbs && !work.dependent_reads && work.footprint_bytes - work.cold_bytes <= cache_bytes) {
       e.cache_resident = true;
-      cache_bytes_per_s = std::max(e.bandwidth_bytes_per_s, *instance.cache_bandwidth_gbs * 1e9);
+      streamed_bytes_per_s = std::max(e.bandwidth_bytes_per_s, *m.cache_bandwidth_gbs * 1e9);
     }
+    if (m.cache_random_gbs && work.footprint_bytes <= cache_bytes)
+      random_bytes_per_s = *m.cache_random_gbs * 1e9;
+    else if (m.mem_random_gbs)
+      random_bytes_per_s = *m.mem_random_gbs * 1e9;
   }
   if (overhead) overhead_ms = *overhead;
   double longest = -1;
@@ -241,8 +252,9 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
     t.runs = p.runs;
     t.compute_ms = p.flops / (e.peak_flops_per_s * kComputeEfficiency) * 1000;
     const double streamed = p.bytes - p.random_bytes;
-    t.memory_ms = (streamed / (cache_bytes_per_s.value_or(e.bandwidth_bytes_per_s) * kMemoryEfficiency) +
-                   p.random_bytes / (e.bandwidth_bytes_per_s * kMemoryEfficiency)) *
+    t.memory_ms = (streamed / (streamed_bytes_per_s.value_or(e.bandwidth_bytes_per_s) * kMemoryEfficiency) +
+                   (random_bytes_per_s ? p.random_bytes / (*random_bytes_per_s * kRandomReadEfficiency)
+                                       : p.random_bytes / (e.bandwidth_bytes_per_s * kMemoryEfficiency))) *
                   1000;
     t.overhead_ms = overhead_ms;
     t.bound = t.compute_ms >= t.memory_ms ? Bound::compute : Bound::memory;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -36,8 +37,7 @@ void read_entry(const Json& j, InstanceType& t, bool from_spec) {
   if (auto v = j.find("vcpus"); v != j.end() && v->is_number_integer()) t.vcpus = v->get<int>();
   if (auto v = json_number(j, "memory_gib")) t.memory_gib = v;
   if (auto v = json_number(j, "mem_bandwidth_gbs")) t.mem_bandwidth_gbs = v;
-  if (auto v = json_number(j, "cache_mib")) t.cache_mib = v;
-  if (auto v = json_number(j, "cache_bandwidth_gbs")) t.cache_bandwidth_gbs = v;
+  read_cpu_memory(j, t.cpu_memory);
   // The spec's `peak_gflops` is the fp32 figure (docs/spec.md).
   read_rate(j, "peak_gflops", t.peak_gflops, false);
   if (auto v = json_number(j, "usd_per_hour")) {
@@ -154,6 +154,27 @@ std::optional<double> model_memory_gib(const InstanceType& instance) {
     return instance.accelerators->count * *instance.accelerators->memory_gib;
   }
   return instance.memory_gib;
+}
+
+namespace {
+
+constexpr std::pair<const char*, std::optional<double> CpuMemory::*> kCpuMemoryKeys[] = {
+    {"cache_mib", &CpuMemory::cache_mib},
+    {"cache_bandwidth_gbs", &CpuMemory::cache_bandwidth_gbs},
+    {"cache_random_gbs", &CpuMemory::cache_random_gbs},
+    {"mem_random_gbs", &CpuMemory::mem_random_gbs},
+};
+
+}  // namespace
+
+void read_cpu_memory(const Json& j, CpuMemory& m) {
+  for (const auto& [key, field] : kCpuMemoryKeys)
+    if (auto v = json_number(j, key)) m.*field = v;
+}
+
+void write_cpu_memory(const CpuMemory& m, Json& j) {
+  for (const auto& [key, field] : kCpuMemoryKeys)
+    if (m.*field) j[key] = *(m.*field);
 }
 
 }  // namespace mlarch

@@ -147,10 +147,9 @@ KernelReport measure_kernels(const System& system, const std::vector<PlannedMode
   // memory traffic comes and goes, and of two readings seconds apart the better is nearer what
   // the host can do (STREAM keeps its best run for the same reason). The peak does not swing so.
   report.host.mem_bandwidth_gbs = std::max(host.mem_bandwidth_gbs, probe_bandwidth_gbs(host.threads));
-  if (const CacheProbe again = probe_cache(host.threads); again.bandwidth_gbs > host.cache_bandwidth_gbs) {
-    report.host.cache_mib = again.cache_mib;
-    report.host.cache_bandwidth_gbs = again.bandwidth_gbs;
-  }
+  const CpuMemory again = probe_memory(host.threads);
+  for (auto field : {&CpuMemory::cache_mib, &CpuMemory::cache_bandwidth_gbs, &CpuMemory::cache_random_gbs, &CpuMemory::mem_random_gbs})
+    if (again.*field && (!(host.memory.*field) || *(again.*field) > *(host.memory.*field))) report.host.memory.*field = again.*field;
   const InstanceType probed = host_instance(report.host);
   for (std::size_t m = 0; m < models.size(); ++m)
     for (KernelPoint& p : report.models[m].batches) {
@@ -169,10 +168,7 @@ Json kernels_json(const KernelReport& r) {
   j["version"] = 1;
   j["host"] = {{"peak_gflops", r.host.peak_gflops}, {"mem_bandwidth_gbs", r.host.mem_bandwidth_gbs}, {"threads", r.host.threads},
                {"isa", std::string(isa_name(r.host.isa))}};
-  if (r.host.cache_mib > 0) {
-    j["host"]["cache_mib"] = r.host.cache_mib;
-    j["host"]["cache_bandwidth_gbs"] = r.host.cache_bandwidth_gbs;
-  }
+  write_cpu_memory(r.host.memory, j["host"]);
   j["models"] = Json::object();
   for (const auto& m : r.models) {
     Json batches = Json::array();
@@ -192,12 +188,17 @@ Json kernels_json(const KernelReport& r) {
 std::string render_kernels_json(const KernelReport& r) { return kernels_json(r).dump(2) + "\n"; }
 
 std::string render_kernels_text(const KernelReport& r) {
-  std::string cache = r.host.cache_mib > 0
-                          ? fmt::format(", {:g} MiB read at {:.1f} GB/s from the cache", r.host.cache_mib, r.host.cache_bandwidth_gbs)
-                          : std::string(", no cache seen");
-  std::string out = fmt::format("host: {:.1f} GFLOP/s fp32 peak ({}), {:.1f} GB/s memory bandwidth{}, {} thread{} (probed)\n",
-                                r.host.peak_gflops, isa_name(r.host.isa), r.host.mem_bandwidth_gbs, cache, r.host.threads,
+  std::string out = fmt::format("host: {:.1f} GFLOP/s fp32 peak ({}), {:.1f} GB/s memory bandwidth, {} thread{} (probed)\n",
+                                r.host.peak_gflops, isa_name(r.host.isa), r.host.mem_bandwidth_gbs, r.host.threads,
                                 r.host.threads == 1 ? "" : "s");
+  const CpuMemory& mem = r.host.memory;
+  if (mem.cache_mib)
+    out += fmt::format("cache: {:g} MiB read at {:.1f} GB/s, random lines at {:.1f} GB/s", *mem.cache_mib, mem.cache_bandwidth_gbs.value_or(0),
+                       mem.cache_random_gbs.value_or(0));
+  else
+    out += "cache: none seen";
+  if (mem.mem_random_gbs) out += fmt::format("; random lines from memory at {:.1f} GB/s", *mem.mem_random_gbs);
+  out += " (probed)\n";
   for (const auto& m : r.models) {
     out += fmt::format("\n{} ({})\n", m.name, m.type);
     out += fmt::format("  {:>6}  {:>12}  {:>12}  {:>12}  {:>8}  {:>8}  {:>6}  {:>5}  {:>10}\n", "batch", "predicted ms", "measured ms",
@@ -213,8 +214,7 @@ sim::Calibration calibration_of(const KernelReport& r) {
   sim::Calibration c;
   c.peak_gflops = r.host.peak_gflops;
   c.mem_bandwidth_gbs = r.host.mem_bandwidth_gbs;
-  c.cache_mib = r.host.cache_mib;
-  c.cache_bandwidth_gbs = r.host.cache_bandwidth_gbs;
+  c.memory = r.host.memory;
   c.threads = r.host.threads;
   for (const auto& m : r.models) {
     sim::Calibration::ModelTimes t;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -184,29 +185,65 @@ double read_gbs(const float* data, long floats, int threads) {
   return best;
 }
 
+// GB/s of `threads` threads each reading single floats, one per cache line, at random lines of the
+// first `floats` of `data` (the largest power of two of lines there): loads that do not depend on
+// each other, so as many are in flight as the core allows. Best of three runs of 2^21 reads each.
+double random_read_gbs(const float* data, long floats, int threads) {
+  std::uint64_t lines = 1;
+  while (static_cast<long>(lines) * 2 * 16 <= floats) lines *= 2;
+  const std::uint64_t mask = lines - 1;
+  const long reads = 1L << 21;
+  double best = 0;
+  volatile float sink = 0;
+  for (int trial = 0; trial < 3; ++trial) {
+    float total = 0;
+    auto t0 = Clock::now();
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+    {
+      // A 64-bit LCG per thread; two addresses from each step, from its high bits.
+      std::uint64_t x = 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(omp_get_thread_num() + 1 + trial);
+      float s0 = 0, s1 = 0;
+      for (long i = 0; i < reads; i += 2) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        s0 += data[((x >> 40) & mask) * 16];
+        s1 += data[((x >> 16) & mask) * 16];
+      }
+      total += s0 + s1;
+    }
+    const double secs = seconds_since(t0);
+    sink = sink + total;
+    best = std::max(best, static_cast<double>(reads) * threads * 64 / secs / 1e9);
+  }
+  return best;
+}
+
 }  // namespace
 
-CacheProbe probe_cache(int threads) {
+CpuMemory probe_memory(int threads) {
   threads = std::max(1, threads);
   const long memory = 64L << 20;  // floats: 256 MiB
   std::unique_ptr<float[]> data(new float[static_cast<std::size_t>(memory)]);
   float* p = data.get();
 #pragma omp parallel for num_threads(threads) schedule(static)
   for (long i = 0; i < memory; ++i) p[i] = 1.0f;
+  CpuMemory m;
+  m.mem_random_gbs = random_read_gbs(p, memory, threads);
   const double dram = read_gbs(p, memory, threads);
-  CacheProbe c;
+  double cache_mib = 0;
   std::vector<double> inside;
   for (double mib : {0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 48.0, 64.0}) {
     const double gbs = read_gbs(p, static_cast<long>(mib * (1 << 20) / 4), threads);
     if (gbs < 1.5 * dram) break;
-    c.cache_mib = mib;
+    cache_mib = mib;
     if (mib >= 1) inside.push_back(gbs);
   }
-  if (c.cache_mib >= 64 || inside.empty()) return {};
+  if (cache_mib >= 64 || inside.empty()) return m;
   std::sort(inside.begin(), inside.end());
   const std::size_t n = inside.size();
-  c.bandwidth_gbs = n % 2 ? inside[n / 2] : (inside[n / 2 - 1] + inside[n / 2]) / 2;
-  return c;
+  m.cache_mib = cache_mib;
+  m.cache_bandwidth_gbs = n % 2 ? inside[n / 2] : (inside[n / 2 - 1] + inside[n / 2]) / 2;
+  m.cache_random_gbs = random_read_gbs(p, static_cast<long>(cache_mib / 2 * (1 << 20) / 4), threads);
+  return m;
 }
 
 HostProbe probe_host(int threads) {
@@ -215,9 +252,7 @@ HostProbe probe_host(int threads) {
   p.isa = host_isa();
   p.peak_gflops = probe_peak_gflops(p.threads, p.isa);
   p.mem_bandwidth_gbs = probe_bandwidth_gbs(p.threads);
-  const CacheProbe cache = probe_cache(p.threads);
-  p.cache_mib = cache.cache_mib;
-  p.cache_bandwidth_gbs = cache.bandwidth_gbs;
+  p.memory = probe_memory(p.threads);
   return p;
 }
 
@@ -227,10 +262,7 @@ InstanceType host_instance(const HostProbe& probe) {
   t.vcpus = probe.threads;
   t.peak_gflops.any = probe.peak_gflops;
   t.mem_bandwidth_gbs = probe.mem_bandwidth_gbs;
-  if (probe.cache_mib > 0) {
-    t.cache_mib = probe.cache_mib;
-    t.cache_bandwidth_gbs = probe.cache_bandwidth_gbs;
-  }
+  t.cpu_memory = probe.memory;
   if (auto m = available_memory_bytes()) t.memory_gib = *m / (1024.0 * 1024 * 1024);
   return t;
 }

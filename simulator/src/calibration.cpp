@@ -25,10 +25,7 @@ InstanceType Calibration::host() const {
   t.vcpus = threads;
   t.peak_gflops.any = peak_gflops;
   t.mem_bandwidth_gbs = mem_bandwidth_gbs;
-  if (cache_mib > 0 && cache_bandwidth_gbs > 0) {
-    t.cache_mib = cache_mib;
-    t.cache_bandwidth_gbs = cache_bandwidth_gbs;
-  }
+  t.cpu_memory = memory;
   return t;
 }
 
@@ -53,10 +50,7 @@ std::string calibration_json(const Calibration& c) {
   Json j;
   j["version"] = 1;
   j["host"] = {{"peak_gflops", c.peak_gflops}, {"mem_bandwidth_gbs", c.mem_bandwidth_gbs}, {"threads", c.threads}};
-  if (c.cache_mib > 0) {
-    j["host"]["cache_mib"] = c.cache_mib;
-    j["host"]["cache_bandwidth_gbs"] = c.cache_bandwidth_gbs;
-  }
+  write_cpu_memory(c.memory, j["host"]);
   j["models"] = Json::object();
   for (const auto& [name, m] : c.models) {
     Json batches = Json::array();
@@ -79,8 +73,7 @@ CalibrationLoad load_calibration(const std::string& path) {
   c.peak_gflops = root["host"]["peak_gflops"].get<double>();
   c.mem_bandwidth_gbs = root["host"]["mem_bandwidth_gbs"].get<double>();
   c.threads = root["host"]["threads"].get<int>();
-  c.cache_mib = json_number(root["host"], "cache_mib").value_or(0);
-  c.cache_bandwidth_gbs = json_number(root["host"], "cache_bandwidth_gbs").value_or(0);
+  read_cpu_memory(root["host"], c.memory);
   for (const auto& [name, m] : root["models"].items()) {
     Calibration::ModelTimes times;
     times.type = m["type"].get<std::string>();

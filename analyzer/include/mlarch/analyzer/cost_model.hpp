@@ -23,14 +23,17 @@ inline constexpr double kAcceleratorPassOverheadMs = 0.2;
 inline constexpr double kCpuPassOverheadMs = 0.05;
 // A tree node visit is a random access: it moves a whole cache line.
 inline constexpr double kCacheLineBytes = 64;
+// The share of a CPU's probed random-read rate that a gather reaches: all of it, as the reference
+// kernels' embedding bags (which prefetch their rows) did on the host (docs/cost-model.md).
+inline constexpr double kRandomReadEfficiency = 1.0;
 
 // One forward pass over a batch, and how many times a batch runs it.
 struct ForwardPass {
   std::string_view phase;  // "forward"; a decoder LLM: "prefill", then "decode" once per output token
   double runs = 1;
   double flops = 0, bytes = 0;  // of one run
-  // Of `bytes`, those read at random places (a tree's node visits, an embedding bag's rows), a
-  // cache line each from memory: a cache that holds the model does not make them streamed reads.
+  // Of `bytes`, those gathered from random places, each address known before the read (an
+  // embedding bag's rows): priced at the CPU's rate for random reads when the instance gives one.
   double random_bytes = 0;
 };
 
@@ -40,6 +43,10 @@ struct InferenceWork {
   // Of the footprint, what a pass does not stream (the rows of embedding tables it does not look
   // up): the rest is what must stay in a cache for the passes to read it from there.
   double cold_bytes = 0;
+  // Every read waits for the one before (a tree's node visits: the next node depends on the
+  // comparison): latency, not bandwidth, bounds them. Priced at the memory bandwidth, one cache line
+  // a read, as a stand-in for the latency, whatever cache may hold them.
+  bool dependent_reads = false;
   double flops() const;        // over all runs
   double bytes() const;
 };

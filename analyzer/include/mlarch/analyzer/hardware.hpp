@@ -34,6 +34,22 @@ struct Accelerators {
   std::optional<double> mem_bandwidth_gbs, memory_gib;  // per accelerator
 };
 
+// What a CPU's memory does beyond streaming from DRAM (`mem_bandwidth_gbs`), as the host probe
+// measures it or a spec declares it; each figure unknown when absent (the built-in catalog has
+// none yet). Keys of the same names in a spec's `hardware`, a calibration file and `kernels`' JSON.
+struct CpuMemory {
+  std::optional<double> cache_mib;            // the last-level cache as the instance's cores see it, MiB
+  std::optional<double> cache_bandwidth_gbs;  // streamed reads from it, GB/s
+  std::optional<double> cache_random_gbs;     // reads of single cache lines at random places in it, GB/s
+  std::optional<double> mem_random_gbs;       // the same in memory (DRAM), GB/s
+  bool empty() const { return !cache_mib && !cache_bandwidth_gbs && !cache_random_gbs && !mem_random_gbs; }
+};
+
+// The figures `j` gives (numbers under the keys above), over those of `m`.
+void read_cpu_memory(const Json& j, CpuMemory& m);
+// The known figures as keys into `j`.
+void write_cpu_memory(const CpuMemory& m, Json& j);
+
 // Where an instance type's price came from.
 struct PriceOrigin {
   bool from_spec = false;  // the spec's `hardware.<name>.usd_per_hour`
@@ -47,10 +63,7 @@ struct InstanceType {
   std::string cloud;     // aws, gcp, azure; empty for a type only the spec knows
   std::optional<int> vcpus;
   std::optional<double> memory_gib, mem_bandwidth_gbs, usd_per_hour;
-  // The CPU's last-level cache as the instance's cores see it (MiB), and the bandwidth of reads
-  // from it (GB/s): a model whose footprint fits is priced at that bandwidth, not the memory's.
-  // Unknown (the catalog's entries) when not given.
-  std::optional<double> cache_mib, cache_bandwidth_gbs;
+  CpuMemory cpu_memory;  // the cache and random reads, for the cost model's CPU passes
   PeakRate peak_gflops;  // CPU, whole instance
   std::optional<Accelerators> accelerators;
   PriceOrigin price;

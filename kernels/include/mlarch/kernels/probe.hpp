@@ -15,13 +15,7 @@ struct HostProbe {
   double mem_bandwidth_gbs = 0;  // triad: 2 reads and 1 write per element, best of the runs
   int threads = 1;
   Isa isa = Isa::sse2;           // the instructions the peak was measured with
-  // The largest working set read at cache speed (MiB) and the read bandwidth there (GB/s): 0 when
-  // the probe saw no cache (no step down in bandwidth up to 64 MiB).
-  double cache_mib = 0, cache_bandwidth_gbs = 0;
-};
-
-struct CacheProbe {
-  double cache_mib = 0, bandwidth_gbs = 0;
+  CpuMemory memory;              // the cache and random reads (probe_memory)
 };
 
 // The three probes, under a second in all; each keeps its best of several short runs.
@@ -33,11 +27,13 @@ HostProbe probe_host(int threads);
 double probe_peak_gflops(int threads);
 double probe_peak_gflops(int threads, Isa isa);
 double probe_bandwidth_gbs(int threads);
-// Read bandwidth over working sets from 0.5 to 64 MiB against one of 256 MiB (memory): the cache
-// is the largest set read at least 1.5 × as fast as memory, every smaller one too; its bandwidth
-// the median over the sets from 1 MiB up to it. Zeros when the smallest set is not that fast, or
-// every set is (a cache the probe cannot see past).
-CacheProbe probe_cache(int threads);
+// The memory beyond the triad. Read bandwidth over working sets from 0.5 to 64 MiB against one of
+// 256 MiB (memory): the cache is the largest set read at least 1.5 × as fast as memory, every
+// smaller one too; its bandwidth the median over the sets from 1 MiB up to it. Neither when the
+// smallest set is not that fast, or every set is (a cache the probe cannot see past). Then reads of
+// single cache lines at random places, independent of each other, in the 256 MiB (mem_random_gbs)
+// and in half the cache (cache_random_gbs).
+CpuMemory probe_memory(int threads);
 
 // The host as an instance type the cost model can price: its peak at every precision is the fp32
 // one (the kernels compute in fp32).

@@ -17,7 +17,7 @@ namespace mlarch::sim {
 struct Calibration {
   std::string path;  // the file it came from, for messages
   double peak_gflops = 0, mem_bandwidth_gbs = 0;  // the host's, as probed
-  double cache_mib = 0, cache_bandwidth_gbs = 0;  // its cache, as probed; 0 when the probe saw none
+  CpuMemory memory;  // its cache and random reads, as probed
   int threads = 1;
   struct Point {
     int batch = 1;

@@ -97,6 +97,25 @@ float run_chains(Isa isa, long iterations, float seed) {
   return multiply_add_chains(iterations, seed);
 }
 
+// The best of `runs` timed runs of `run` on a team of `threads` threads: `work` ÷ seconds. Each
+// thread's `run(r)` (r the run's number) returns a value summed into a sink, so that the compiler
+// keeps the work.
+template <class Run>
+double best_rate(int runs, int threads, double work, Run run) {
+  double best = 0;
+  volatile float sink = 0;
+  for (int r = 0; r < runs; ++r) {
+    float total = 0;
+    auto t0 = Clock::now();
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+    total += run(r);
+    const double seconds = seconds_since(t0);
+    sink = sink + total;
+    best = std::max(best, work / seconds);
+  }
+  return best;
+}
+
 }  // namespace
 
 double probe_peak_gflops(int threads) { return probe_peak_gflops(threads, host_isa()); }
@@ -107,18 +126,8 @@ double probe_peak_gflops(int threads, Isa isa) {
   // some of them get the cores to themselves.
   const double per_iteration = flops_per_iteration(isa);
   const long iterations = static_cast<long>(96e6 / per_iteration);
-  double best = 0;
-  volatile float sink = 0;
-  for (int rep = 0; rep < 60; ++rep) {
-    float total = 0;
-    auto t0 = Clock::now();
-#pragma omp parallel num_threads(threads) reduction(+ : total)
-    total += run_chains(isa, iterations, static_cast<float>(omp_get_thread_num()));
-    double s = seconds_since(t0);
-    sink = sink + total;
-    best = std::max(best, per_iteration * static_cast<double>(iterations) * threads / s / 1e9);
-  }
-  return best;
+  return best_rate(60, threads, per_iteration * static_cast<double>(iterations) * threads / 1e9,
+                   [&](int) { return run_chains(isa, iterations, static_cast<float>(omp_get_thread_num())); });
 }
 
 double probe_bandwidth_gbs(int threads) {
@@ -156,33 +165,22 @@ namespace {
 // runs of at least 64 MiB read each.
 double read_gbs(const float* data, long floats, int threads) {
   const long reps = std::max(1L, (64L << 20) / (floats * 4));
-  double best = 0;
-  volatile float sink = 0;
-  for (int trial = 0; trial < 3; ++trial) {
-    float total = 0;
-    auto t0 = Clock::now();
-#pragma omp parallel num_threads(threads) reduction(+ : total)
-    {
-      const long team = omp_get_num_threads(), id = omp_get_thread_num();
-      const long begin = floats * id / team / 16 * 16, end = floats * (id + 1) / team / 16 * 16;
-      Lanes a0{}, a1{}, a2{}, a3{};
-      for (long r = 0; r < reps; ++r) {
-        const auto* p = reinterpret_cast<const Lanes*>(data + begin);
-        for (long i = 0, n = (end - begin) / 4; i < n; i += 4) {
-          a0 += p[i];
-          a1 += p[i + 1];
-          a2 += p[i + 2];
-          a3 += p[i + 3];
-        }
+  return best_rate(3, threads, static_cast<double>(reps) * static_cast<double>(floats) * 4 / 1e9, [&](int) {
+    const long team = omp_get_num_threads(), id = omp_get_thread_num();
+    const long begin = floats * id / team / 16 * 16, end = floats * (id + 1) / team / 16 * 16;
+    Lanes a0{}, a1{}, a2{}, a3{};
+    for (long r = 0; r < reps; ++r) {
+      const auto* p = reinterpret_cast<const Lanes*>(data + begin);
+      for (long i = 0, n = (end - begin) / 4; i < n; i += 4) {
+        a0 += p[i];
+        a1 += p[i + 1];
+        a2 += p[i + 2];
+        a3 += p[i + 3];
       }
-      const Lanes s = a0 + a1 + a2 + a3;
-      total += s[0] + s[1] + s[2] + s[3];
     }
-    const double secs = seconds_since(t0);
-    sink = sink + total;
-    best = std::max(best, static_cast<double>(reps) * static_cast<double>(floats) * 4 / secs / 1e9);
-  }
-  return best;
+    const Lanes sum = a0 + a1 + a2 + a3;
+    return sum[0] + sum[1] + sum[2] + sum[3];
+  });
 }
 
 // GB/s of `threads` threads each reading single floats, one per cache line, at random lines of the
@@ -193,28 +191,17 @@ double random_read_gbs(const float* data, long floats, int threads) {
   while (static_cast<long>(lines) * 2 * 16 <= floats) lines *= 2;
   const std::uint64_t mask = lines - 1;
   const long reads = 1L << 21;
-  double best = 0;
-  volatile float sink = 0;
-  for (int trial = 0; trial < 3; ++trial) {
-    float total = 0;
-    auto t0 = Clock::now();
-#pragma omp parallel num_threads(threads) reduction(+ : total)
-    {
-      // A 64-bit LCG per thread; two addresses from each step, from its high bits.
-      std::uint64_t x = 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(omp_get_thread_num() + 1 + trial);
-      float s0 = 0, s1 = 0;
-      for (long i = 0; i < reads; i += 2) {
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-        s0 += data[((x >> 40) & mask) * 16];
-        s1 += data[((x >> 16) & mask) * 16];
-      }
-      total += s0 + s1;
+  return best_rate(3, threads, static_cast<double>(reads) * threads * 64 / 1e9, [&](int run) {
+    // A 64-bit LCG per thread; two addresses from each step, from its high bits.
+    std::uint64_t x = 0x9E3779B97F4A7C15ull * static_cast<std::uint64_t>(omp_get_thread_num() + 1 + run);
+    float s0 = 0, s1 = 0;
+    for (long i = 0; i < reads; i += 2) {
+      x = x * 6364136223846793005ull + 1442695040888963407ull;
+      s0 += data[((x >> 40) & mask) * 16];
+      s1 += data[((x >> 16) & mask) * 16];
     }
-    const double secs = seconds_since(t0);
-    sink = sink + total;
-    best = std::max(best, static_cast<double>(reads) * threads * 64 / secs / 1e9);
-  }
-  return best;
+    return s0 + s1;
+  });
 }
 
 }  // namespace

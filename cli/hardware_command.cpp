@@ -59,6 +59,7 @@ Json instance_json(const InstanceType& t) {
                          {"mem_bandwidth_gbs", optional_json(a.mem_bandwidth_gbs)},
                          {"memory_gib", optional_json(a.memory_gib)}};
   }
+  write_cpu_memory(t.cpu_memory, j);
   if (!t.note.empty()) j["note"] = t.note;
   return j;
 }

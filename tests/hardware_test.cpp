@@ -160,7 +160,7 @@ TEST(HardwareCatalog, HardwareCommandListsTheCatalogMergedWithASpec) {
 system: {name: s}
 hardware:
   g5.xlarge: {usd_per_hour: 0.9}
-  on.prem: {vcpus: 64}
+  on.prem: {vcpus: 64, cache_mib: 32, mem_random_gbs: 6.5}
 components:
   a: {kind: service}
 )");
@@ -174,6 +174,9 @@ components:
   EXPECT_EQ(by_name["g5.xlarge"]["usd_per_hour"], 0.9);
   EXPECT_EQ(by_name["g5.xlarge"]["accelerators"]["memory_gib"], 24.0);
   EXPECT_EQ(by_name["on.prem"]["origin"], "spec");
+  EXPECT_EQ(by_name["on.prem"]["cache_mib"], 32.0);
+  EXPECT_EQ(by_name["on.prem"]["mem_random_gbs"], 6.5);
+  EXPECT_FALSE(by_name["on.prem"].contains("cache_random_gbs"));  // only what is known
   EXPECT_EQ(by_name["c6i.large"]["origin"], "built-in");
   EXPECT_EQ(test::run_mlarch("hardware no-such-file.yaml").exit_code, 2);
 }

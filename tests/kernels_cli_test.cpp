@@ -37,6 +37,12 @@ workloads:
     path: [scorer]
 )";
 
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return at == std::string::npos ? text : text.replace(at, from.size(), to);
+}
+
 Json schema(const char* name) { return Json::parse(test::read_file(test::source_dir() / "schemas" / name)); }
 
 TEST(KernelsCommand, JsonAndCalibrationAreValidForEveryArchitecture) {
@@ -54,6 +60,11 @@ TEST(KernelsCommand, JsonAndCalibrationAreValidForEveryArchitecture) {
   ASSERT_EQ(out["models"].size(), types.size());
   Json cal = Json::parse(test::read_file(dir.path() / "cal.json"));
   EXPECT_EQ(test::schema_violations(schema("calibration-v1.schema.json"), cal, test::Draft::v7), std::vector<std::string>{});
+  // The memory probe's figures (random reads in memory always; the cache's when it saw one) go into
+  // the calibration too, and price the host there as here.
+  EXPECT_GT(out["host"]["mem_random_gbs"].get<double>(), 0);
+  for (const char* key : {"cache_mib", "cache_bandwidth_gbs", "cache_random_gbs", "mem_random_gbs"})
+    EXPECT_EQ(cal["host"].value(key, Json()), out["host"].value(key, Json())) << key;
   for (const auto& [name, type] : types) {
     const Json& m = out["models"][name];
     EXPECT_EQ(m["type"], type);
@@ -75,6 +86,7 @@ TEST(KernelsCommand, JsonAndCalibrationAreValidForEveryArchitecture) {
   auto text = test::run_mlarch("kernels spec.yaml --models ranker trees --batches 4 --max-runs 3", dir.path());
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_NE(text.out.find("GFLOP/s fp32 peak (" + std::string(kernels::isa_name(kernels::host_isa())) + ")"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("random lines from memory at"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("ranker (mlp)"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("trees (tree_ensemble)"), std::string::npos) << text.out;
   EXPECT_EQ(text.out.find("vision"), std::string::npos) << text.out;
@@ -118,6 +130,14 @@ TEST(Calibration, MeasuredTimesAreScaledByTheRooflinesRatioAndInterpolated) {
   // Without the calibration: derived.
   sim::ScenarioResult plain = sim::build_scenario(b.system);
   EXPECT_EQ(plain.scenario->stations.front().service.origin.rfind("derived: ", 0), 0u);
+  EXPECT_EQ(plain.scenario->stations.front().service.origin.find("cache"), std::string::npos);
+  // On a box whose cache holds the 10 KB model, the derived time says so, and is shorter.
+  test::Built cached(replace(kTinyModels, "mem_bandwidth_gbs: 40,", "mem_bandwidth_gbs: 40, cache_mib: 8, cache_bandwidth_gbs: 200,"));
+  sim::ScenarioResult in_cache = sim::build_scenario(cached.system);
+  ASSERT_TRUE(in_cache.scenario);
+  const sim::ServiceModel& c = in_cache.scenario->stations.front().service;
+  EXPECT_NE(c.origin.find("its working set in the CPU's cache"), std::string::npos) << c.origin;
+  EXPECT_LT(c.mean(8), plain.scenario->stations.front().service.mean(8));
 }
 
 TEST(Calibration, TheHostPriceIsTheFp32RooflineWithoutAPassOverhead) {
@@ -157,12 +177,6 @@ TEST(Calibration, SimulateSaysTheTimesAreMeasured) {
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_NE(other.err.find("model 'ranker' is not in the calibration"), std::string::npos) << other.err;
   EXPECT_EQ(Json::parse(other.out)["components"]["scorer"]["service_time"].get<std::string>().rfind("derived: ", 0), 0u);
-}
-
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  return at == std::string::npos ? text : text.replace(at, from.size(), to);
 }
 
 TEST(KernelsCommand, BadInputIsAnErrorAtTheSpecsLineWithExitCode2) {

@@ -287,9 +287,10 @@ bool Builder::derive_service(const Component& c, Station& st, const std::string&
                          : fmt::format("measured: {:.3g} ms on {} (host × {:.3g}, the rooflines' ratio)", m.mean_ms, c.instance, ratio_first);
     return true;
   }
-  m.origin = sizes > 1 ? fmt::format("derived: {:.3g} ms at batch 1 to {:.3g} ms at {} on {}, {}-bound", m.batch_mean_ms[1],
-                                     m.batch_mean_ms[static_cast<std::size_t>(sizes)], sizes, instance_name, to_string(first->bound))
-                       : fmt::format("derived: {:.3g} ms on {}, {}-bound", m.mean_ms, instance_name, to_string(first->bound));
+  const char* cache = first->cache_resident ? ", its working set in the CPU's cache" : "";
+  m.origin = sizes > 1 ? fmt::format("derived: {:.3g} ms at batch 1 to {:.3g} ms at {} on {}, {}-bound{}", m.batch_mean_ms[1],
+                                     m.batch_mean_ms[static_cast<std::size_t>(sizes)], sizes, instance_name, to_string(first->bound), cache)
+                       : fmt::format("derived: {:.3g} ms on {}, {}-bound{}", m.mean_ms, instance_name, to_string(first->bound), cache);
   return true;
 }
 

@@ -324,6 +324,20 @@ components:
   }
 }
 
+// A calibration's host and its target compare like with like: only the figures both know.
+TEST(CostModel, MemoryFiguresKnownToBothSides) {
+  CpuMemory host{16, 75, 40, 7};
+  CpuMemory catalog;
+  EXPECT_TRUE(host.known_to(catalog).empty());
+  CpuMemory spec;
+  spec.mem_random_gbs = 5;
+  const CpuMemory both = host.known_to(spec);
+  EXPECT_EQ(both.mem_random_gbs, 7.0);  // the host's own figure
+  EXPECT_FALSE(both.cache_mib);
+  EXPECT_FALSE(both.cache_bandwidth_gbs);
+  EXPECT_FALSE(both.cache_random_gbs);
+}
+
 TEST(CostModel, DerivedServiceTimeOfAModelOnAnInstance) {
   Built b(R"(mlarch: 1
 system: {name: s}

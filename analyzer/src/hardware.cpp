@@ -172,6 +172,13 @@ void read_cpu_memory(const Json& j, CpuMemory& m) {
     if (auto v = json_number(j, key)) m.*field = v;
 }
 
+CpuMemory CpuMemory::known_to(const CpuMemory& other) const {
+  CpuMemory out;
+  for (const auto& [key, field] : kCpuMemoryKeys)
+    if (other.*field) out.*field = this->*field;
+  return out;
+}
+
 void write_cpu_memory(const CpuMemory& m, Json& j) {
   for (const auto& [key, field] : kCpuMemoryKeys)
     if (m.*field) j[key] = *(m.*field);

@@ -293,13 +293,14 @@ void blocked_gemm(const MatrixView& a, const float* prepacked, const MatrixView&
 }
 
 #if defined(__x86_64__)
-// The kernel of `isa` for n columns of B: the wide tile, or the narrow one when it pads B with
-// fewer columns (a batch of 8 or 16 samples fills 8-column tiles, not 12-column ones). Both read A
-// in the same panels, so a PackedMatrix serves either.
+// The kernel of `isa` for n columns of B: the wide tile, or, for a B of at most two wide slivers,
+// the narrow one when it pads B with fewer columns (a batch of 8 or 16 samples fills 8-column
+// tiles, not 12-column ones; on wider products the padding is small and the narrow tile reloads A
+// more often per FMA). Both read A in the same panels, so a PackedMatrix serves either.
 template <template <long> class K, long Wide, long Narrow>
 void dispatch_gemm(const MatrixView& a, const float* prepacked, const MatrixView& b, float* c, long ldc, int threads) {
   static_assert(K<Wide>::mr == K<Narrow>::mr, "one packing of A for both tiles");
-  if (ceil_div(b.cols, Narrow) * Narrow < ceil_div(b.cols, Wide) * Wide)
+  if (b.cols <= 2 * Wide && ceil_div(b.cols, Narrow) * Narrow < ceil_div(b.cols, Wide) * Wide)
     blocked_gemm<K<Narrow>>(a, prepacked, b, c, ldc, threads);
   else
     blocked_gemm<K<Wide>>(a, prepacked, b, c, ldc, threads);

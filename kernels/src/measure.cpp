@@ -147,9 +147,16 @@ KernelReport measure_kernels(const System& system, const std::vector<PlannedMode
   // memory traffic comes and goes, and of two readings seconds apart the better is nearer what
   // the host can do (STREAM keeps its best run for the same reason). The peak does not swing so.
   report.host.mem_bandwidth_gbs = std::max(host.mem_bandwidth_gbs, probe_bandwidth_gbs(host.threads));
+  // The cache's figures as one probe saw them (the one that read the cache faster), random reads
+  // in memory the better of the two.
   const CpuMemory again = probe_memory(host.threads);
-  for (auto field : {&CpuMemory::cache_mib, &CpuMemory::cache_bandwidth_gbs, &CpuMemory::cache_random_gbs, &CpuMemory::mem_random_gbs})
-    if (again.*field && (!(host.memory.*field) || *(again.*field) > *(host.memory.*field))) report.host.memory.*field = again.*field;
+  CpuMemory& best = report.host.memory;
+  if (again.cache_bandwidth_gbs.value_or(0) > best.cache_bandwidth_gbs.value_or(0)) {
+    best.cache_mib = again.cache_mib;
+    best.cache_bandwidth_gbs = again.cache_bandwidth_gbs;
+    best.cache_random_gbs = again.cache_random_gbs;
+  }
+  if (again.mem_random_gbs.value_or(0) > best.mem_random_gbs.value_or(0)) best.mem_random_gbs = again.mem_random_gbs;
   const InstanceType probed = host_instance(report.host);
   for (std::size_t m = 0; m < models.size(); ++m)
     for (KernelPoint& p : report.models[m].batches) {

@@ -128,10 +128,12 @@ void conv2d(const ConvShape& s, const Weights& w, const Vector& b, const Eigen::
 }
 
 void prefetch_rows(const Matrix& table, std::span<const std::int32_t> rows) {
-  const Eigen::Index bytes = table.rows() * static_cast<Eigen::Index>(sizeof(float));
+  const auto bytes = static_cast<std::uintptr_t>(table.rows()) * sizeof(float);
   for (std::int32_t r : rows) {
-    const char* row = reinterpret_cast<const char*>(table.col(r).data());
-    for (Eigen::Index line = 0; line < bytes; line += 64) __builtin_prefetch(row + line);
+    // Every line the row touches: it need not start on a line's boundary.
+    const auto begin = reinterpret_cast<std::uintptr_t>(table.col(r).data());
+    for (std::uintptr_t line = begin & ~std::uintptr_t{63}; line < begin + bytes; line += 64)
+      __builtin_prefetch(reinterpret_cast<const void*>(line));
   }
 }
 

@@ -250,7 +250,10 @@ bool Builder::derive_service(const Component& c, Station& st, const std::string&
     out_.warnings.push_back(std::move(f));
   }
   const Json* architecture = member(model->raw, "architecture");
-  const InstanceType host = measured ? cal->host() : InstanceType{};
+  InstanceType host = measured ? cal->host() : InstanceType{};
+  // The ratio compares like with like: the host's cache and random-read figures count only where
+  // the instance has them too (a catalog instance has none).
+  host.cpu_memory = host.cpu_memory.known_to(instance->cpu_memory);
   double ratio_first = 0, ratio_last = 0;
   std::optional<ServiceEstimate> first;
   for (int b = 1; b <= sizes; ++b) {

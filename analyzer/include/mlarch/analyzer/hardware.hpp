@@ -43,6 +43,9 @@ struct CpuMemory {
   std::optional<double> cache_random_gbs;     // reads of single cache lines at random places in it, GB/s
   std::optional<double> mem_random_gbs;       // the same in memory (DRAM), GB/s
   bool empty() const { return !cache_mib && !cache_bandwidth_gbs && !cache_random_gbs && !mem_random_gbs; }
+  // These figures, less those `other` does not know: two rooflines compared (a calibration's
+  // host and its target) apply the same rules to both.
+  CpuMemory known_to(const CpuMemory& other) const;
 };
 
 // The figures `j` gives (numbers under the keys above), over those of `m`.

@@ -245,17 +245,16 @@ std::optional<ServiceEstimate> roofline(const InferenceWork& work, const Instanc
       random_bytes_per_s = *m.mem_random_gbs * 1e9;
   }
   if (overhead) overhead_ms = *overhead;
+  // What streamed and random bytes move at, efficiencies included.
+  const double streamed_rate = streamed_bytes_per_s.value_or(e.bandwidth_bytes_per_s) * kMemoryEfficiency;
+  const double random_rate = random_bytes_per_s ? *random_bytes_per_s * kRandomReadEfficiency : e.bandwidth_bytes_per_s * kMemoryEfficiency;
   double longest = -1;
   for (const auto& p : work.passes) {
     ServiceEstimate::Pass t;
     t.phase = p.phase;
     t.runs = p.runs;
     t.compute_ms = p.flops / (e.peak_flops_per_s * kComputeEfficiency) * 1000;
-    const double streamed = p.bytes - p.random_bytes;
-    t.memory_ms = (streamed / (streamed_bytes_per_s.value_or(e.bandwidth_bytes_per_s) * kMemoryEfficiency) +
-                   (random_bytes_per_s ? p.random_bytes / (*random_bytes_per_s * kRandomReadEfficiency)
-                                       : p.random_bytes / (e.bandwidth_bytes_per_s * kMemoryEfficiency))) *
-                  1000;
+    t.memory_ms = ((p.bytes - p.random_bytes) / streamed_rate + p.random_bytes / random_rate) * 1000;
     t.overhead_ms = overhead_ms;
     t.bound = t.compute_ms >= t.memory_ms ? Bound::compute : Bound::memory;
     t.ms = std::max(t.compute_ms, t.memory_ms) + overhead_ms;
